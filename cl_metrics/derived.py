@@ -1,0 +1,101 @@
+"""The `person_year` table: one row per young person per collection year on the caseload.
+
+Indicators, breakdowns and trends all read this one wide table, so every indicator for a scope
+is one scan. It is rebuilt from the 903 and local tables after every generation or import, so
+real and synthetic stores feed the same indicators. Only our own constant SQL lives here.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from cl_metrics.spec import spec
+
+# Annual local tables joined one row per young person-year (the latest record in the year wins).
+RECORD_TABLES = {"health_record": "recorded_on", "risk_record": "recorded_on",
+                 "finance_record": "recorded_on", "pathway_plan": "plan_date",
+                 "wellbeing_response": "response_date"}
+KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
+
+AGE_BAND = """CASE WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
+                   WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
+ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
+                   WHEN 'B' THEN 'Black' WHEN 'C' THEN 'Other' WHEN 'O' THEN 'Other'
+                   ELSE 'Not known' END"""
+
+
+def _accom_type_case() -> str:
+    labels = spec().labels["ACCOM_TYPE"]
+    whens = " ".join(f"WHEN '{code}' THEN '{label.replace(chr(39), chr(39) * 2)}'" for code, label in labels.items())
+    return f"CASE WHEN ACCOM IS NULL THEN 'Not recorded' ELSE CASE left(ACCOM, 1) {whens} ELSE 'Other' END END"
+
+
+def _latest(table: str, date_column: str) -> str:
+    columns = [c for c in spec().table(table).column_names if c not in ("CHILD", "recorded_on")]
+    select = ", ".join(f't."{c}"' for c in columns)
+    return f"""(SELECT t.CHILD, t.collection_year, {select} FROM {table} t
+               QUALIFY row_number() OVER (PARTITION BY t.CHILD, t.collection_year
+                                          ORDER BY t."{date_column}" DESC NULLS LAST) = 1)"""
+
+
+def build_sql() -> str:
+    keys = " UNION ".join(f"SELECT CHILD, collection_year FROM {t}" for t in KEY_TABLES)
+    joins = "\n".join(f"LEFT JOIN {_latest(t, d)} AS {t} USING (CHILD, collection_year)"
+                      for t, d in RECORD_TABLES.items())
+    return f"""
+CREATE OR REPLACE TABLE person_year AS
+WITH keys AS ({keys}),
+hdr AS (SELECT CHILD, arg_max(SEX, collection_year) AS SEX, arg_max(ETHNIC, collection_year) AS ETHNIC,
+               arg_max(DOB, collection_year) AS DOB FROM header GROUP BY CHILD),
+oc3_year AS (SELECT * FROM oc3 QUALIFY row_number() OVER (PARTITION BY CHILD, collection_year) = 1),
+contacts AS (SELECT CHILD, collection_year, count(*) AS pa_contacts, max(contact_date) AS last_contact
+             FROM pa_contact GROUP BY ALL),
+left_foster_at_18 AS (
+    SELECT DISTINCT e.CHILD FROM episodes e JOIN hdr USING (CHILD)
+    WHERE e.PLACE IN ('U1', 'U2', 'U3', 'U4', 'U5', 'U6')
+      AND date_diff('day', CAST(hdr.DOB + INTERVAL 18 YEAR AS DATE), e.DEC) BETWEEN 0 AND 1),
+base AS (
+    SELECT k.CHILD, k.collection_year,
+           coalesce(oc3_year.DOB, hdr.DOB) AS DOB, hdr.SEX, hdr.ETHNIC,
+           yp.category, yp.disability, yp.uasc, yp.pa_team, yp.date_left_care,
+           oc3_year.CHILD IS NOT NULL AS in_oc3, oc3_year.IN_TOUCH, oc3_year.ACTIV, oc3_year.ACCOM,
+           coalesce(contacts.pa_contacts, 0) AS pa_contacts, contacts.last_contact,
+           lf.CHILD IS NOT NULL AS left_foster_care_at_18,
+           {", ".join(f"{t}.* EXCLUDE (CHILD, collection_year)" for t in RECORD_TABLES)}
+    FROM keys k
+    LEFT JOIN hdr USING (CHILD)
+    LEFT JOIN oc3_year USING (CHILD, collection_year)
+    LEFT JOIN young_person yp USING (CHILD)
+    LEFT JOIN contacts USING (CHILD, collection_year)
+    LEFT JOIN left_foster_at_18 lf USING (CHILD)
+    {joins}
+),
+aged AS (
+    SELECT *, CAST(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER AS INTEGER) AS age FROM base
+)
+SELECT *,
+       {AGE_BAND} AS age_band,
+       CASE SEX WHEN 1 THEN 'Male' WHEN 2 THEN 'Female' ELSE 'Not known' END AS sex_group,
+       {ETHNIC_GROUP} AS ethnic_group,
+       CASE WHEN uasc THEN 'UASC' WHEN NOT uasc THEN 'Not UASC' ELSE 'Not known' END AS uasc_status,
+       CASE WHEN disability THEN 'Disabled' WHEN NOT disability THEN 'Not disabled' ELSE 'Not known' END
+           AS disability_status,
+       {_accom_type_case()} AS accom_type,
+       CASE WHEN ACCOM IS NULL THEN NULL WHEN ACCOM = '0' THEN 'no information'
+            WHEN right(ACCOM, 1) = '1' THEN 'suitable' ELSE 'not suitable' END AS accom_suitability,
+       coalesce(pa_team, 'Not recorded') AS adviser_team,
+       date_diff('day', plan_date, make_date(collection_year, 3, 31)) AS days_since_plan,
+       date_diff('day', last_contact, make_date(collection_year, 3, 31)) AS days_since_contact
+FROM aged
+ORDER BY collection_year, CHILD
+"""
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild `person_year` from the store's tables, in one transaction."""
+    con.execute("BEGIN")
+    try:
+        con.execute(build_sql())
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

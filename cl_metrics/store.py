@@ -1,0 +1,152 @@
+"""The one module that owns the DuckDB store: where it is, its schema, and opening it safely.
+
+Everything else asks this module for a connection. The schema is created in code from the specs
+and versioned, so an old or foreign file gives a clear message instead of a traceback.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cl_metrics.spec import TableSpec, spec
+
+SCHEMA_VERSION = 1
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
+STORE_ENV = "CL_STORE"
+
+# Tables the app itself writes: lab, workshops, imports. Same file, same versioning.
+APP_TABLES = """
+CREATE TABLE schema_version (version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL);
+CREATE TABLE store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE candidate_indicator (
+    id VARCHAR PRIMARY KEY, definition JSON NOT NULL, author VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, retired BOOLEAN NOT NULL DEFAULT false);
+CREATE TABLE workshop (
+    id VARCHAR PRIMARY KEY, join_code VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL,
+    indicator_ids VARCHAR[] NOT NULL, created_at TIMESTAMP NOT NULL, closed BOOLEAN NOT NULL DEFAULT false);
+CREATE SEQUENCE feedback_id;
+CREATE TABLE indicator_feedback (
+    id BIGINT PRIMARY KEY DEFAULT nextval('feedback_id'), workshop_id VARCHAR NOT NULL,
+    participant VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, matters INTEGER,
+    fair VARCHAR, comment VARCHAR, missing VARCHAR, created_at TIMESTAMP NOT NULL);
+CREATE TABLE indicator_decision (
+    workshop_id VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, decision VARCHAR NOT NULL,
+    note VARCHAR, decided_at TIMESTAMP NOT NULL);
+CREATE TABLE import_batch (
+    batch_id VARCHAR PRIMARY KEY, content_hash VARCHAR NOT NULL UNIQUE, file_name VARCHAR NOT NULL,
+    table_name VARCHAR, collection_year INTEGER, rows_loaded INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL, imported_at TIMESTAMP NOT NULL);
+CREATE TABLE rejected_row (
+    batch_id VARCHAR NOT NULL, file_name VARCHAR NOT NULL, line INTEGER, raw VARCHAR,
+    field VARCHAR, reason VARCHAR NOT NULL);
+"""
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be used, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    path: str
+    source: str  # "synthetic" or "real"
+    young_people: int
+    years: list[int]
+    seed: str | None
+
+
+def resolve_path(cli_path: str | os.PathLike | None = None) -> Path:
+    """The store to open: a `--db` argument, then $CL_STORE, then the default file."""
+    chosen = cli_path or os.environ.get(STORE_ENV) or DEFAULT_STORE
+    return Path(chosen).expanduser().resolve()
+
+
+def table_ddl(table: TableSpec) -> str:
+    cols = [f'"{c.name}" {c.type}' for c in table.columns]
+    if table.annual:
+        cols.append("collection_year INTEGER NOT NULL")
+    return f"CREATE TABLE {table.name} ({', '.join(cols)});"
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of a new store in one transaction."""
+    con.execute("BEGIN")
+    try:
+        con.execute(APP_TABLES)
+        for table in spec().tables.values():
+            con.execute(table_ddl(table))
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "schema_version" not in tables:
+        raise StoreError(
+            f"{path} is not a care-leaver store (it has no schema_version table). "
+            "Point the app at another file, or build a new store with: python -m synthetic --out PATH")
+    version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was made with store schema version {version}; this app reads version "
+            f"{SCHEMA_VERSION}. Rebuild it (python -m synthetic --out PATH) or re-import the files.")
+
+
+def connect(path: str | os.PathLike, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a store, creating the schema if `create` and the file is new; refuse anything else."""
+    path = Path(path)
+    is_new = not path.exists()
+    if is_new and not create:
+        raise StoreError(f"No store at {path}. Build one with: python -m synthetic --out {path}")
+    if is_new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only and not is_new)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{path} is open for writing in another process (the app or an import). "
+                "Close it, or stop the app, and try again.") from exc
+        raise StoreError(f"{path} could not be opened: {exc}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"{path} is not a DuckDB file this app can read ({exc}).") from exc
+    if is_new:
+        create_schema(con)
+    else:
+        try:
+            check_schema(con, path)
+        except Exception:
+            con.close()
+            raise
+    return con
+
+
+def set_info(con: duckdb.DuckDBPyConnection, **values: object) -> None:
+    for key, value in values.items():
+        con.execute("INSERT OR REPLACE INTO store_info VALUES (?, ?)", [key, None if value is None else str(value)])
+
+
+def get_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT key, value FROM store_info").fetchall())
+
+
+def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSummary:
+    """What the sidebar says about the open store."""
+    info = get_info(con)
+    people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0] if has_person_year(con) else 0
+    years = [r[0] for r in con.execute(
+        "SELECT DISTINCT collection_year FROM oc3 ORDER BY 1").fetchall()]
+    return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
+                        years=years, seed=info.get("seed"))
+
+
+def has_person_year(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'person_year'").fetchone()[0])

@@ -1,0 +1,43 @@
+"""Shared fixtures: small synthetic stores built once per test session."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from synthetic.generate import write_store
+
+SMALL_PEOPLE = 1500
+SMALL_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory) -> str:
+    """A county-sized synthetic store (read it, do not write to it)."""
+    path = tmp_path_factory.mktemp("stores") / "small.duckdb"
+    write_store(path, people=SMALL_PEOPLE, seed=SMALL_SEED)
+    return str(path)
+
+
+@pytest.fixture()
+def small_con(small_store):
+    con = duckdb.connect(small_store)  # same config as the app, so one in-process instance is shared
+    yield con
+    con.close()
+
+
+@pytest.fixture(autouse=True)
+def navigation_v2_in_apptest(monkeypatch):
+    """Keep AppTest on st.navigation across reruns.
+
+    AppTest resets PagesManager.uses_pages_directory before every run, and because our pages
+    live in `pages/` it then takes the old pages-directory path on reruns: it runs the page
+    without app.py, so the shared sidebar vanishes. `streamlit run` is not affected.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -1,0 +1,117 @@
+"""Checks on synthetic/statements.toml, the short statements shown beside the numbers."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import textstat
+
+STATEMENTS_PATH = Path(__file__).resolve().parent.parent / "synthetic" / "statements.toml"
+
+# Every (domain, situation) pair the generator looks up.
+REQUIRED = {
+    "keeping_in_touch": ["pa_trusted", "pa_distant", "not_in_touch"],
+    "accommodation": ["safe_home", "unsafe_home", "unsuitable", "staying_put"],
+    "eet": ["neet", "in_education", "working", "higher_education"],
+    "pathway_planning": ["plan_helpful", "plan_not_involved"],
+    "physical_health": ["good_health", "poor_health", "no_dentist"],
+    "wellbeing": ["good_wellbeing", "low_wellbeing", "lonely", "trusted_person"],
+    "safe_risk_taking": ["trying_new_things", "risk_concern", "independence_step"],
+    "financial_preparedness": ["money_confident", "money_struggle", "arrears"],
+}
+
+SPEAKERS = {"young person", "worker"}
+MIN_YOUNG_PERSON = 6
+MIN_WORKER = 2
+MAX_WORDS = 20
+MIN_READING_EASE = 60
+
+
+def _use_offline_syllables_if_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep textstat offline.
+
+    textstat >= 0.7.6 counts English syllables with NLTK's CMU dictionary and
+    tries to download it when missing. Where it is not installed (no network
+    here or in CI), make textstat use its own pyphen fallback instead.
+    """
+    try:
+        module = importlib.import_module("textstat.backend.counts._count_syllables")
+    except ImportError:  # older textstat: pyphen only, nothing to do
+        return
+    if not hasattr(module, "get_cmudict"):
+        return
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+    except LookupError:
+        monkeypatch.setattr(module, "get_cmudict", lambda lang: None)
+
+
+@pytest.fixture(scope="module")
+def statements() -> list[dict]:
+    with STATEMENTS_PATH.open("rb") as fh:
+        data = tomllib.load(fh)
+    items = data.get("statement")
+    assert isinstance(items, list) and items, "expected [[statement]] tables"
+    return items
+
+
+def test_every_statement_has_the_fields(statements):
+    for item in statements:
+        assert set(item) == {"domain", "situation", "speaker", "text"}, item
+        for key, value in item.items():
+            assert isinstance(value, str) and value.strip(), (key, item)
+
+
+def test_speakers_are_known(statements):
+    bad = [s for s in statements if s["speaker"] not in SPEAKERS]
+    assert not bad, bad
+
+
+def test_every_required_pair_is_covered(statements):
+    counts = Counter((s["domain"], s["situation"], s["speaker"]) for s in statements)
+    missing = []
+    for domain, situations in REQUIRED.items():
+        for situation in situations:
+            yp = counts[(domain, situation, "young person")]
+            worker = counts[(domain, situation, "worker")]
+            if yp < MIN_YOUNG_PERSON or worker < MIN_WORKER:
+                missing.append((domain, situation, yp, worker))
+    assert not missing, f"(domain, situation, young person, worker) short: {missing}"
+
+
+def test_no_unknown_pairs(statements):
+    known = {(d, s) for d, sits in REQUIRED.items() for s in sits}
+    unknown = {(s["domain"], s["situation"]) for s in statements} - known
+    assert not unknown, unknown
+
+
+def test_no_duplicate_texts(statements):
+    counts = Counter(s["text"].strip().casefold() for s in statements)
+    dupes = [t for t, n in counts.items() if n > 1]
+    assert not dupes, dupes
+
+
+def test_no_double_quotes(statements):
+    bad = [s["text"] for s in statements if '"' in s["text"]]
+    assert not bad, bad
+
+
+def test_texts_are_short(statements):
+    bad = [(len(s["text"].split()), s["text"]) for s in statements if len(s["text"].split()) > MAX_WORDS]
+    assert not bad, bad
+
+
+def test_texts_are_easy_to_read(statements, monkeypatch):
+    _use_offline_syllables_if_needed(monkeypatch)
+    bad = []
+    for s in statements:
+        score = textstat.flesch_reading_ease(s["text"])
+        if score < MIN_READING_EASE:
+            bad.append((score, s["text"]))
+    assert not bad, bad
