@@ -1,0 +1,52 @@
+"""`python -m cl_metrics indicators|import ...`: the library's command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cl_metrics import store
+from cl_metrics.disclosure import DEFAULT_THRESHOLD
+from cl_metrics.indicators import compute
+from cl_metrics import views
+
+COLUMNS = ["indicator_id", "domain", "status", "numerator", "denominator", "value", "suppressed"]
+
+
+def indicators(args: argparse.Namespace) -> int:
+    """Every indicator for one year, after disclosure control."""
+    con = store.connect(store.resolve_path(args.db), read_only=True)
+    year = args.year or max(compute.years(con), default=None)
+    if year is None:
+        print("The store holds no records yet.", file=sys.stderr)
+        return 1
+    table = views.indicator_figures(con, year, args.mode, args.threshold)
+    table = table.rename(columns={"indicator_id": "id"})[["id", *COLUMNS[1:], "display"]]
+    table.insert(1, "collection_year", year)
+    if args.format == "json":
+        print(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
+    else:
+        sys.stdout.write(table.to_csv(index=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cl_metrics")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ind = commands.add_parser("indicators", help="print every indicator's figure")
+    ind.add_argument("--db", help="store file (default: $CL_STORE or data/care_leavers.duckdb)")
+    ind.add_argument("--year", type=int, help="collection year (default: the latest)")
+    ind.add_argument("--mode", choices=["workshop", "analyst"], default="analyst")
+    ind.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, help="hide counts below this")
+    ind.add_argument("--format", choices=["csv", "json"], default="csv")
+    ind.set_defaults(run=indicators)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except store.StoreError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""The eight domains of information, read from domains.toml (data, so a workshop can rename them)."""
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DOMAINS_FILE = Path(__file__).parent / "domains.toml"
+
+
+class Domain(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: str
+    name: str
+    status: Literal["established", "prototype"]
+    summary: str
+
+    @property
+    def status_label(self) -> str:
+        """Words, not colour, say which domains are new (screen readers and projectors)."""
+        return "Established (national return)" if self.status == "established" else "Prototype (new domain)"
+
+
+@cache
+def domains() -> tuple[Domain, ...]:
+    with open(DOMAINS_FILE, "rb") as fh:
+        return tuple(Domain(**d) for d in tomllib.load(fh)["domain"])
+
+
+def domain(domain_id: str) -> Domain:
+    for d in domains():
+        if d.id == domain_id:
+            return d
+    raise KeyError(f"unknown domain '{domain_id}'")
+
+
+def domain_ids() -> list[str]:
+    return [d.id for d in domains()]

@@ -1,0 +1,74 @@
+"""Compute indicators from the store: headline, breakdown by a dimension, trend by year.
+
+Each call is one scan of `person_year` for any number of indicators, and its result always
+leaves through `disclosure.protect`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect
+from cl_metrics.indicators.compiler import aggregate_sql
+from cl_metrics.indicators.model import Condition, Indicator
+
+# Dimensions a breakdown may use: id -> (person_year field, label). Data, so pages list them.
+DIMENSIONS = {
+    "age_band": ("age_band", "Age band"),
+    "sex": ("sex_group", "Sex"),
+    "ethnic_group": ("ethnic_group", "Ethnic group"),
+    "uasc": ("uasc_status", "UASC"),
+    "disability": ("disability_status", "Disability"),
+    "accommodation_type": ("accom_type", "Accommodation type"),
+    "adviser_team": ("adviser_team", "Personal adviser team"),
+}
+COLUMNS = ["indicator_id", "unit", "numerator", "denominator"]
+
+
+def raw(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], group_by: Sequence[str] = (),
+        years: Sequence[int] | None = None, scope: Sequence[Condition] = ()) -> pd.DataFrame:
+    """Unsuppressed counts, long form: one row per indicator (and group). Never for pages."""
+    if not indicators:
+        return pd.DataFrame(columns=[*group_by, *COLUMNS])
+    query = aggregate_sql(indicators, group_by, years, scope)
+    wide = con.execute(query.text, query.params).df()
+    frames = []
+    for i, ind in enumerate(indicators):
+        part = wide[list(group_by)].copy()
+        part["indicator_id"], part["unit"] = ind.id, ind.unit
+        part["numerator"] = wide[f"n_{i}"].fillna(0).astype(float)
+        part["denominator"] = wide[f"d_{i}"].fillna(0).astype(float)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)[[*COLUMNS[:1], *group_by, *COLUMNS[1:]]]
+
+
+def headline(con, indicators: Sequence[Indicator], year: int, scope: Sequence[Condition] = (),
+             mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """One protected figure per indicator for one collection year."""
+    return protect(raw(con, indicators, (), [year], scope), None, threshold, mode)
+
+
+def trend(con, indicators: Sequence[Indicator], years: Sequence[int] | None = None,
+          scope: Sequence[Condition] = (), mode: Mode = "workshop",
+          threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """One protected figure per indicator per collection year."""
+    return protect(raw(con, indicators, ["collection_year"], years, scope), None, threshold, mode)
+
+
+def breakdown(con, indicators: Sequence[Indicator], dimension: str, year: int,
+              scope: Sequence[Condition] = (), mode: Mode = "workshop",
+              threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Protected figures per group of a dimension, with secondary suppression per indicator."""
+    if dimension not in DIMENSIONS:
+        raise KeyError(f"unknown dimension '{dimension}' (dimensions: {', '.join(DIMENSIONS)})")
+    column = DIMENSIONS[dimension][0]
+    frame = raw(con, indicators, [column], [year], scope).rename(columns={column: "group"})
+    frame = frame[frame["denominator"] > 0].reset_index(drop=True)
+    return protect(frame, ["indicator_id"], threshold, mode)
+
+
+def years(con) -> list[int]:
+    """Collection years the store holds, oldest first."""
+    return [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]

@@ -1,0 +1,57 @@
+"""Display-ready tables for pages: indicator figures joined to what a reader needs to know.
+
+Pages call these and show the result; every figure here has passed disclosure control.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
+from cl_metrics.domains import Domain, domains
+from cl_metrics.indicators import Indicator, builtin
+from cl_metrics.indicators import compute
+
+VOICE_LABELS = {"self-reported": "Young person's own answer", "worker-recorded": "Recorded by workers",
+                "national-return": "National return (SSDA903)"}
+STATUS_LABELS = {"established": "Established", "prototype": "Prototype", "candidate": "Candidate"}
+BETTER_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "neither": "Neither higher nor lower is better"}
+
+
+def describe(indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """What each indicator is: one row per indicator, no figures."""
+    return pd.DataFrame([{
+        "indicator_id": ind.id, "domain": ind.domain, "status": ind.status,
+        "status_label": STATUS_LABELS[ind.status], "title": ind.title, "question": ind.question,
+        "description": ind.description, "unit": ind.unit, "better": ind.better,
+        "better_label": BETTER_LABELS[ind.better], "voice": ind.voice, "voice_label": VOICE_LABELS[ind.voice],
+        "national_value": ind.national.value if ind.national else None,
+        "national_year": ind.national.year if ind.national else None,
+        "national_source": ind.national.source if ind.national else None,
+    } for ind in indicators])
+
+
+def national_text(row: pd.Series) -> str:
+    """'England 91% (2021)' or '' when there is no national comparison."""
+    if row.get("national_value") is None or pd.isna(row.get("national_value")):
+        return ""
+    unit = "%" if row["unit"] == "percent" else ""
+    return f"England {row['national_value']:g}{unit} ({int(row['national_year'])})"
+
+
+def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
+                      indicators: Sequence[Indicator] | None = None) -> pd.DataFrame:
+    """Every indicator's protected figure for one year, with its description."""
+    indicators = list(builtin() if indicators is None else indicators)
+    figures = compute.headline(con, indicators, year, mode=mode, threshold=threshold)
+    table = describe(indicators).merge(figures.drop(columns="unit"), on="indicator_id")
+    table["national"] = table.apply(national_text, axis=1)
+    return table
+
+
+def overview(con, year: int, mode: Mode = "workshop",
+             threshold: int = DEFAULT_THRESHOLD) -> list[tuple[Domain, pd.DataFrame]]:
+    """The eight domains in order, each with its indicators' figures."""
+    table = indicator_figures(con, year, mode, threshold)
+    return [(d, table[table["domain"] == d.id].reset_index(drop=True)) for d in domains()]

@@ -1,0 +1,95 @@
+"""What every page shares: the open store, the sidebar (store, mode), and figure cards."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from cl_metrics import session, store
+from cl_metrics.disclosure import DEFAULT_THRESHOLD
+from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
+
+MODES = ["workshop", "analyst"]
+MODE_LABELS = {"workshop": "Workshop (safe to share)", "analyst": "Analyst"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: the store, its summary, the year, the mode and the threshold."""
+    opened: session.OpenStore
+    summary: store.StoreSummary
+    year: int | None
+    mode: str
+    threshold: int
+
+    def cursor(self):
+        return self.opened.cursor()
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(path: str) -> session.OpenStore:
+    """The process-wide store, opened once (built from synthetic data if it is the missing default)."""
+    if path == str(store.DEFAULT_STORE.resolve()) and not store.DEFAULT_STORE.exists():
+        with st.status("First start: building the synthetic demonstration store", expanded=True) as status:
+            bar = st.progress(0.0, text="Starting")
+            write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED,
+                        progress=lambda fraction, label: bar.progress(min(fraction, 1.0), text=label.capitalize()))
+            status.update(label="Synthetic store ready", state="complete", expanded=False)
+    return session.open_store(path)
+
+
+def context() -> Context:
+    """Open the store and draw the shared sidebar; call once per run, from app.py."""
+    path = str(session.store_path_from(sys.argv[1:]))
+    try:
+        opened = open_store(path)
+    except store.StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+    summary = opened.summary()
+    with st.sidebar:
+        real = summary.source == "real"
+        st.markdown(f"**Store:** `{opened.path.name}`  \n"
+                    + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {summary.seed})")
+                    + f"  \n{summary.young_people:,} young people")
+        year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
+                            bind="query-params") if summary.years else None
+        mode = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
+                        bind="query-params",
+                        help="Workshop mode shows only rounded, suppressed figures and never a single "
+                             "young person's record. A store of real data opens in workshop mode.")
+        threshold = DEFAULT_THRESHOLD
+        if mode == "analyst":
+            threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
+                                        value=DEFAULT_THRESHOLD, key="threshold")
+        st.caption(f"Counts below {threshold} are hidden everywhere.")
+    return Context(opened, summary, year, mode, int(threshold))
+
+
+def current() -> Context:
+    """The context app.py opened for this run."""
+    return st.session_state["_context"]
+
+
+def status_badge(status: str) -> str:
+    """Status in words and a shape, never colour alone."""
+    return {"established": "■ Established", "prototype": "◆ Prototype",
+            "candidate": "○ Candidate"}.get(status, status)
+
+
+def figure_card(row: pd.Series) -> None:
+    """One indicator: its plain question, figure, national comparison, whose voice and status."""
+    with st.container(border=True):
+        st.markdown(f"**{row['title']}**  \n{row['question']}")
+        st.metric(row["title"], row["display"], label_visibility="collapsed")
+        details = [status_badge(row["status"]), row["voice_label"]]
+        if row.get("national"):
+            details.append(row["national"])
+        st.caption(" · ".join(details))
+
+
+def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
+    st.download_button(label, frame.to_csv(index=False).encode(), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"download_{name}")

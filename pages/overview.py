@@ -1,0 +1,23 @@
+"""Overview: the eight domains side by side, established beside prototype."""
+import streamlit as st
+
+from cl_metrics import views
+from pages.common import current, figure_card, status_badge
+
+ctx = current()
+st.title("Care leaver information: the eight domains")
+st.caption(f"Collection year ending 31 March {ctx.year}. Four established domains, reported nationally, "
+           "beside four prototype domains that the research found largely absent.")
+if ctx.year is None:
+    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+    st.stop()
+
+sections = views.overview(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold)
+for start in (0, 4):
+    columns = st.columns(4)
+    for column, (domain, table) in zip(columns, sections[start:start + 4]):
+        with column:
+            st.subheader(domain.name)
+            st.markdown(f"**{status_badge(domain.status)}** domain  \n{domain.summary}")
+            for _, row in table.iterrows():
+                figure_card(row)

@@ -1,0 +1,55 @@
+"""AppTest of the app's spine: the Overview shows all eight domains with figures, no exception."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cl_metrics import views
+from cl_metrics.domains import domains
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def app(small_store, monkeypatch):
+    monkeypatch.setenv("CL_STORE", small_store)
+    at = AppTest.from_file(APP, default_timeout=60)
+    return at
+
+
+def test_overview_shows_eight_domains_with_figures(app):
+    at = app.run()
+    at.radio(key="mode").set_value("workshop").run()
+    assert not at.exception, at.exception
+    headings = [h.value for h in at.subheader]
+    assert headings == [d.name for d in domains()]
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("■ Established") >= 4 and text.count("◆ Prototype") >= 4
+    year = max(int(y) for y in at.selectbox(key="year").options)
+    expected = views.indicator_figures(at.session_state["_context"].cursor(), year)
+    shown = [m.value for m in at.metric]
+    assert shown == list(expected["display"])
+    assert sum(v.endswith("%") for v in shown) > 25
+
+
+def test_synthetic_store_opens_in_analyst_mode_with_one_decimal(app):
+    at = app.run()
+    assert at.radio(key="mode").value == "analyst"
+    assert any("." in m.value and m.value.endswith("%") for m in at.metric)
+    at.radio(key="mode").set_value("workshop").run()
+    assert not at.exception
+    assert all("." not in m.value for m in at.metric if m.value.endswith("%"))
+
+
+def test_first_start_builds_the_default_store(tmp_path, monkeypatch):
+    from cl_metrics import store
+    default = tmp_path / "data" / "care_leavers.duckdb"
+    monkeypatch.setattr(store, "DEFAULT_STORE", default)
+    monkeypatch.delenv("CL_STORE", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert default.exists()
+    assert len(at.subheader) == 8 and len(at.metric) > 30
+    assert "Synthetic data" in " ".join(m.value for m in at.sidebar.markdown)
