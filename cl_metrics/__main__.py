@@ -31,6 +31,10 @@ def indicators(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:  # the importer has its own parser and report
+        from cl_metrics.ingest.cli import main as import_main
+        return import_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m cl_metrics")
     commands = parser.add_subparsers(dest="command", required=True)
     ind = commands.add_parser("indicators", help="print every indicator's figure")
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     ind.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, help="hide counts below this")
     ind.add_argument("--format", choices=["csv", "json"], default="csv")
     ind.set_defaults(run=indicators)
+    commands.add_parser("import", help="load SSDA903 CSVs or local templates: import FILE... --db PATH [--year YYYY]")
     args = parser.parse_args(argv)
     try:
         return args.run(args)

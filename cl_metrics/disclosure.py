@@ -29,7 +29,8 @@ def primary(frame: pd.DataFrame, threshold: int) -> np.ndarray:
     den = frame["denominator"].to_numpy(dtype=float)
     num = frame["numerator"].to_numpy(dtype=float)
     counted = (frame["unit"] != "mean").to_numpy()
-    return (den < threshold) | (counted & (_small(num, threshold) | _small(den - num, threshold)))
+    empty = den == 0  # nobody to count: "no data", nothing to protect
+    return ~empty & ((den < threshold) | (counted & (_small(num, threshold) | _small(den - num, threshold))))
 
 
 def _unsafe(hidden: pd.DataFrame, threshold: int) -> bool:
@@ -53,7 +54,7 @@ def secondary(frame: pd.DataFrame, hidden: np.ndarray, partition: Sequence[str],
     frame = frame.reset_index(drop=True)
     for _, cells in frame.groupby(list(partition), sort=False, dropna=False):
         index = cells.index.to_numpy()
-        by_size = cells.sort_values(["denominator", "numerator"], kind="stable").index.to_numpy()
+        by_size = cells[cells["denominator"] > 0].sort_values(["denominator", "numerator"], kind="stable").index.to_numpy()
         while _unsafe(frame.loc[index[hidden[index]]], threshold):
             visible = [i for i in by_size if not hidden[i]]
             if not visible:

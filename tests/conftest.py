@@ -1,6 +1,8 @@
 """Shared fixtures: small synthetic stores built once per test session."""
 from __future__ import annotations
 
+import importlib
+
 import duckdb
 import pytest
 
@@ -41,3 +43,37 @@ def navigation_v2_in_apptest(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture()
+def reading_ease(monkeypatch):
+    """textstat's Flesch reading ease, kept offline.
+
+    textstat >= 0.7.6 counts syllables with NLTK's CMU dictionary and tries to download it when
+    missing; with no network here or in CI, make it use its own pyphen fallback instead.
+    """
+    import textstat
+    try:
+        counts = importlib.import_module("textstat.backend.counts._count_syllables")
+    except ImportError:  # older textstat: pyphen only
+        counts = None
+    if counts is not None and hasattr(counts, "get_cmudict"):
+        import nltk
+        try:
+            nltk.data.find("corpora/cmudict")
+        except LookupError:
+            monkeypatch.setattr(counts, "get_cmudict", lambda lang: None)
+    return textstat.flesch_reading_ease
+
+
+def build_store(path, rows: dict[str, list[dict]]):
+    """A store holding exactly `rows` (table -> list of column dicts), with person_year derived."""
+    from cl_metrics import derived, store
+    con = store.connect(path, create=True)
+    for table, records in rows.items():
+        for record in records:
+            columns = ", ".join(f'"{c}"' for c in record)
+            con.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(record))})",
+                        list(record.values()))
+    derived.refresh(con)
+    return con

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import tomllib
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import textstat
 
 STATEMENTS_PATH = Path(__file__).resolve().parent.parent / "synthetic" / "statements.toml"
 
@@ -29,27 +27,6 @@ MIN_YOUNG_PERSON = 6
 MIN_WORKER = 2
 MAX_WORDS = 20
 MIN_READING_EASE = 60
-
-
-def _use_offline_syllables_if_needed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep textstat offline.
-
-    textstat >= 0.7.6 counts English syllables with NLTK's CMU dictionary and
-    tries to download it when missing. Where it is not installed (no network
-    here or in CI), make textstat use its own pyphen fallback instead.
-    """
-    try:
-        module = importlib.import_module("textstat.backend.counts._count_syllables")
-    except ImportError:  # older textstat: pyphen only, nothing to do
-        return
-    if not hasattr(module, "get_cmudict"):
-        return
-    import nltk
-
-    try:
-        nltk.data.find("corpora/cmudict")
-    except LookupError:
-        monkeypatch.setattr(module, "get_cmudict", lambda lang: None)
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +84,10 @@ def test_texts_are_short(statements):
     assert not bad, bad
 
 
-def test_texts_are_easy_to_read(statements, monkeypatch):
-    _use_offline_syllables_if_needed(monkeypatch)
+def test_texts_are_easy_to_read(statements, reading_ease):
     bad = []
     for s in statements:
-        score = textstat.flesch_reading_ease(s["text"])
+        score = reading_ease(s["text"])
         if score < MIN_READING_EASE:
             bad.append((score, s["text"]))
     assert not bad, bad

@@ -1,0 +1,89 @@
+"""Disclosure control: no small count survives, and no hidden cell can be worked out by subtraction."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cl_metrics.disclosure import protect
+from cl_metrics.indicators import builtin, compute
+
+T = 5
+
+
+def cells(*pairs, unit="percent") -> pd.DataFrame:
+    return pd.DataFrame({"indicator_id": "x", "group": [f"g{i}" for i in range(len(pairs))], "unit": unit,
+                         "numerator": [float(n) for n, _ in pairs], "denominator": [float(d) for _, d in pairs]})
+
+
+def test_small_count_is_hidden_and_a_second_cell_goes_with_it():
+    out = protect(cells((3, 40), (20, 50), (30, 60)), ["indicator_id"], T, "analyst")
+    assert out["display"].tolist() == ["fewer than 5", "suppressed", "50.0%"]
+    assert out["suppression"].tolist() == ["primary", "secondary", ""]
+    assert out.loc[:1, ["numerator", "denominator"]].isna().all().all()
+    assert out.loc[:1, "value"].isna().all()
+
+
+def test_complement_small_denominator_zero_and_rounding():
+    out = protect(cells((38, 40), (0, 30), (2, 3), (10, 30)), None, T, "workshop")
+    assert out["display"].tolist() == ["suppressed", "0%", "fewer than 5", "33%"]
+    assert out["value"].tolist()[3] == 33.0
+
+
+def test_means_hide_small_groups_and_never_show_the_sum():
+    out = protect(cells((24, 4), (60, 10), (70, 10), unit="mean"), ["indicator_id"], T, "analyst")
+    assert out["display"].tolist() == ["fewer than 5", "suppressed", "7.0"]
+    assert out["numerator"].isna().all()
+
+
+def invariants_hold(out: pd.DataFrame, raw: pd.DataFrame, partition: list[str] | None) -> None:
+    """The two promises, checked against the unprotected counts."""
+    visible = out[~out["suppressed"]]
+    counted = visible[visible["unit"] != "mean"]
+    for column in ("numerator", "denominator"):
+        assert not counted[column].between(1, T - 1).any()
+    assert not (counted["denominator"] - counted["numerator"]).between(1, T - 1).any()
+    assert not visible["denominator"].between(1, T - 1).any()
+    if partition is None:
+        return
+    raw = raw.reset_index(drop=True)
+    for _, part in out.groupby(partition):
+        hidden = raw.loc[part.index[part["suppressed"].to_numpy()]]
+        if len(hidden) == (raw.loc[part.index, "denominator"] > 0).sum():
+            continue  # all hidden: the total has the same counts, so it is hidden by the same rule
+        assert len(hidden) != 1, "a lone hidden cell is total minus the others"
+        if len(hidden):
+            assert hidden["denominator"].sum() >= T
+            if (hidden["unit"] != "mean").all():
+                num, den = hidden["numerator"].sum(), hidden["denominator"].sum()
+                assert not 1 <= num < T and not 1 <= den - num < T
+
+
+def test_random_partitions_keep_both_promises():
+    rng = np.random.default_rng(0)
+    for trial in range(400):
+        k = int(rng.integers(2, 9))
+        den = rng.integers(0, 60, k) * (rng.random(k) < 0.9)
+        num = np.floor(den * rng.beta(0.6, 0.6, k))
+        raw = cells(*zip(num, den))
+        out = protect(raw, ["indicator_id"], T, "analyst")
+        invariants_hold(out, raw, ["indicator_id"])
+
+
+@pytest.mark.parametrize("dimension", list(compute.DIMENSIONS))
+def test_every_breakdown_of_the_small_store_is_safe(small_con, dimension):
+    year = compute.years(small_con)[-1]
+    out = compute.breakdown(small_con, builtin(), dimension, year, mode="workshop")
+    column = compute.DIMENSIONS[dimension][0]
+    raw = compute.raw(small_con, builtin(), [column], [year]).rename(columns={column: "group"})
+    raw = raw[raw["denominator"] > 0].reset_index(drop=True)
+    assert (out[["indicator_id", "group"]].values == raw[["indicator_id", "group"]].values).all()
+    invariants_hold(out, raw, ["indicator_id"])
+    assert out["suppressed"].any(), "the small store should exercise suppression"
+
+
+def test_headlines_and_trends_show_no_small_counts(small_con):
+    for out in (compute.headline(small_con, builtin(), compute.years(small_con)[-1]),
+                compute.trend(small_con, builtin())):
+        invariants_hold(out, None, None)
+        assert out["display"].str.fullmatch(r"\d+%|\d+\.\d|fewer than 5|suppressed|no data").all()
