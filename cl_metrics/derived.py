@@ -90,11 +90,16 @@ ORDER BY collection_year, CHILD
 """
 
 
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild `person_year` inside the caller's transaction (an import commits it with its rows)."""
+    con.execute(build_sql())
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild `person_year` from the store's tables, in one transaction."""
+    """Rebuild `person_year` from the store's tables, in a transaction of its own."""
     con.execute("BEGIN")
     try:
-        con.execute(build_sql())
+        rebuild(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

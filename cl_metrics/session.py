@@ -43,6 +43,16 @@ class OpenStore:
             finally:
                 cur.close()
 
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor under the write lock for work that runs its own transaction (an import)."""
+        with self.write_lock:
+            cur = self.connection.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
     def summary(self) -> store.StoreSummary:
         cur = self.cursor()
         try:

@@ -292,16 +292,14 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Source], year: 
             meter(0, f"{inp.name}: reading")
             report.files.append(_import_one(con, inp, year, pseudo, seen, targets, chunk_rows, meter))
             meter.done += inp.size
-        changed = clear_first or any(f.status == "loaded" for f in report.files)
-        if changed:
+        if clear_first or any(f.status == "loaded" for f in report.files):
             store.set_info(con, source="real")
+            meter(meter.done, "rebuilding the dashboard table")
+            derived.rebuild(con)  # in the same transaction: person_year is never stale
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    if changed:
-        meter(meter.done, "rebuilding the dashboard table")
-        derived.refresh(con)
     if progress:
         progress(1.0, "done")
     return report
