@@ -5,7 +5,13 @@ from pages import common
 
 st.set_page_config(page_title="Care leaver information dashboard", layout="wide")
 st.session_state["_context"] = common.context()
-navigation = st.navigation([
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-])
+navigation = st.navigation({
+    "Look": [
+        st.Page("pages/overview.py", title="Overview", default=True),
+    ],
+    "Data": [
+        st.Page("pages/data_map.py", title="Data map", url_path="data-map"),
+        st.Page("pages/data_quality.py", title="Data quality", url_path="data-quality"),
+    ],
+})
 navigation.run()

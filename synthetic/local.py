@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from synthetic.people import TEAM_CONTACT_RATE
-from synthetic.sampling import DAY, add_years, choice, cut, random_dates, rank_within, sigmoid, top_share
+from synthetic.sampling import DAY, add_years, as_days, choice, cut, random_dates, rank_within, sigmoid, top_share
 
 SURVEY_RESPONSE = 0.60
 LIFE_SATISFACTION_PMF = [2, 2, 3, 6, 13, 12, 13, 17, 16, 9, 7]  # 0..10; 0-4 = 26%
@@ -68,9 +68,11 @@ def make_contacts(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataF
     count = rng.poisson(rate)
     rows["contacts"] = count
     idx = np.repeat(np.arange(len(rows)), count)
+    # Leaving-care support ends at 25: no contact after the 25th birthday.
+    last_day = np.minimum(as_days(rows["year_end"]), add_years(as_days(people["DOB"])[rows["pid"].to_numpy()], 25))
     return pd.DataFrame({
         "pid": rows["pid"].to_numpy()[idx], "collection_year": rows["collection_year"].to_numpy()[idx],
-        "contact_date": random_dates(rng, rows["year_start"].to_numpy()[idx], rows["year_end"].to_numpy()[idx]),
+        "contact_date": random_dates(rng, rows["year_start"].to_numpy()[idx], last_day[idx]),
         "contact_type": choice(rng, ["visit", "phone", "online", "office"], [50, 25, 15, 10], len(idx)),
     })
 

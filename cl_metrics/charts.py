@@ -1,0 +1,138 @@
+"""Altair chart builders: pure functions of protected DataFrames, with a one-line summary each.
+
+Colour-blind-safe (Okabe-Ito), large type for projectors, and never colour alone: established
+and prototype also differ by mark shape and by words in the tooltip and summary.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT_SIZE = 15
+
+
+def _style(chart: alt.Chart, title: str | alt.TitleParams) -> alt.Chart:
+    return (chart.properties(title=title, width="container", height=320)
+            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=260)
+            .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
+            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+            .configure_range(category=OKABE_ITO))
+
+
+def _value_title(unit: str) -> str:
+    return {"percent": "Per cent", "mean": "Average", "count": "Number"}.get(unit, "Value")
+
+
+def _percent_axis(unit: str) -> dict:
+    """A 0-100 scale with five ticks for percentages (bars of a share never need more)."""
+    if unit != "percent":
+        return {}
+    return dict(scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 20))))
+
+
+def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: str | None = None) -> alt.Chart:
+    """Lines by collection year; `frame` has collection_year, value, display (and `series`)."""
+    data = frame.assign(year=frame["collection_year"].astype(str))
+    encoding = dict(x=alt.X("year:O", title="Year ending 31 March", axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("value:Q", title=_value_title(unit), scale=alt.Scale(zero=True)),
+                    tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("display:N", title="Figure")])
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=None)
+        encoding["shape"] = alt.Shape(f"{series}:N", title=None)
+        encoding["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=""))
+    point = alt.OverlayMarkDef(size=90, filled=True, color=OKABE_ITO[0])
+    chart = alt.Chart(data).mark_line(point=point, strokeWidth=3, color=OKABE_ITO[0]).encode(**encoding)
+    return _style(chart, title)
+
+
+def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dimension_label: str = "Group") -> alt.Chart:
+    """Horizontal bars by group; suppressed groups keep their row, labelled, with no bar.
+
+    The dimension goes in the subtitle, not a y-axis title, which long group names would overlap.
+    """
+    data = frame.assign(label=frame["display"])
+    base = alt.Chart(data).encode(y=alt.Y("group:N", title=None, sort=None))
+    bars = base.mark_bar(color=OKABE_ITO[0]).encode(
+        x=alt.X("value:Q", title=_value_title(unit), **_percent_axis(unit)),
+        tooltip=[alt.Tooltip("group:N", title=dimension_label), alt.Tooltip("display:N", title="Figure")])
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
+        x=alt.X("value_or_zero:Q"), text="label:N").transform_calculate(
+        value_or_zero="isValid(datum.value) ? datum.value : 0")
+    return _style(alt.layer(bars, labels), alt.TitleParams(title, subtitle=f"By {dimension_label.lower()}",
+                                                          subtitleFontSize=FONT_SIZE))
+
+
+def trend_summary(frame: pd.DataFrame, title: str) -> str:
+    """One sentence a screen reader or a hurried manager can take in."""
+    shown = frame[~frame["suppressed"] & frame["value"].notna()].sort_values("collection_year")
+    if shown.empty:
+        return f"{title}: no figures can be shown (too few young people or no data)."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    if len(shown) == 1:
+        return f"{title}: {last['display']} in {last['collection_year']}."
+    change = last["value"] - first["value"]
+    direction = "rose" if change > 0 else "fell" if change < 0 else "stayed level"
+    return (f"{title} {direction} from {first['display']} in {first['collection_year']} "
+            f"to {last['display']} in {last['collection_year']}.")
+
+
+def breakdown_summary(frame: pd.DataFrame, title: str, dimension_label: str) -> str:
+    """The highest and lowest group shown, and how many are hidden."""
+    shown = frame[~frame["suppressed"] & frame["value"].notna()]
+    hidden = int(frame["suppressed"].sum())
+    note = f" {hidden} group(s) hidden to protect small numbers." if hidden else ""
+    if shown.empty:
+        return f"{title} by {dimension_label.lower()}: no group can be shown.{note}"
+    top, bottom = shown.loc[shown["value"].idxmax()], shown.loc[shown["value"].idxmin()]
+    if len(shown) == 1:
+        return f"{title} by {dimension_label.lower()}: only {top['group']} can be shown ({top['display']}).{note}"
+    return (f"{title} by {dimension_label.lower()}: highest {top['group']} ({top['display']}), "
+            f"lowest {bottom['group']} ({bottom['display']}).{note}")
+
+
+AGREEMENT_WORDS = {"agree": "Record and answer agree", "differ": "Record and answer differ"}
+
+
+def agreement_chart(cells: pd.DataFrame, title: str) -> alt.Chart:
+    """The four cells of an agreement table as bars (% of everyone with both), labelled in words.
+
+    Each bar's label names the record and the answer on two lines, and says in words whether
+    they agree; colour repeats it. Hidden cells keep their row with the reason and no bar.
+    """
+    data = cells.assign(
+        cell=[f"{recorded}\n{says[:1].lower()}{says[1:]}" for recorded, says in zip(cells["recorded"], cells["says"])],
+        agreement_words=cells["agreement"].map(AGREEMENT_WORDS),
+        label=[d if hidden else f"{int(n):,} ({d}), {agreement}" for d, hidden, n, agreement in
+               zip(cells["display"], cells["suppressed"], cells["numerator"].fillna(0), cells["agreement"])])
+    base = alt.Chart(data).encode(y=alt.Y("cell:N", title=None, sort=None,
+                                          axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=420)))
+    bars = base.mark_bar().encode(
+        x=alt.X("value:Q", title="Per cent of young people with both", **_percent_axis("percent")),
+        color=alt.Color("agreement_words:N", title=None,
+                        scale=alt.Scale(domain=list(AGREEMENT_WORDS.values()), range=OKABE_ITO[:2]),
+                        legend=alt.Legend(orient="bottom", labelLimit=400)),
+        tooltip=[alt.Tooltip("recorded:N", title="Record"), alt.Tooltip("says:N", title="Young person"),
+                 alt.Tooltip("label:N", title="Young people"), alt.Tooltip("agreement_words:N", title="")])
+    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
+        x=alt.X("value_or_zero:Q"), text="label:N").transform_calculate(
+        value_or_zero="isValid(datum.value) ? datum.value : 0")
+    return _style(alt.layer(bars, labels), title)
+
+
+def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str:
+    """One sentence from a pairing's shares (each row has `sentence` with {} for its figure).
+
+    `people` is the protected display of how many have both; leave `title` out where a heading
+    already names the pairing.
+    """
+    shown = shares[~shares["suppressed"]]
+    hidden = len(shares) - len(shown)
+    note = f" {hidden} figure(s) hidden to protect small numbers." if hidden else ""
+    lead = f"{title}: " if title else ""
+    if not people[:1].isdigit() or shown.empty:
+        text = "too few young people have both an answer and a record to show figures."
+    else:
+        parts = "; ".join(sentence.format(figure) for sentence, figure in zip(shown["sentence"], shown["display"]))
+        text = f"of the {people} young people with both, {parts}."
+    return lead + (text if lead else text[:1].upper() + text[1:]) + note

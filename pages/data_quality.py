@@ -1,0 +1,39 @@
+"""Data quality: how complete each table is, and records that fail consistency checks."""
+import streamlit as st
+
+from cl_metrics import quality
+from cl_metrics.spec import spec
+from pages.common import current, download
+
+ctx = current()
+st.title("Data quality")
+st.caption(f"Counts from 1 to {ctx.threshold - 1} show as 'fewer than {ctx.threshold}' and percentages "
+           "built on them are hidden.")
+if ctx.year is None:
+    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+    st.stop()
+con = ctx.cursor()
+
+st.subheader("Records failing consistency checks")
+st.markdown("Rules the national return's validator applies, and ones our local tables add: each row counts "
+            "the failing records per collection year.")
+counts = quality.check_counts(con, ctx.mode, ctx.threshold)
+st.dataframe(quality.check_grid(counts), hide_index=True)
+download(counts, "quality_check_counts", "Download the counts (CSV)")
+if ctx.mode == "analyst":
+    records = quality.failing_records(con, ctx.mode)
+    st.markdown(f"**Failing records** ({len(records):,}): one row per record, to correct at source.")
+    st.dataframe(records, hide_index=True)
+    download(records, "quality_failing_records", "Download the failing records (CSV)")
+else:
+    st.info("Workshop mode hides the list of failing records, because it names young people. "
+            "Switch to analyst mode to see and download it.")
+
+st.subheader("Completeness: % of rows with each field filled in")
+tables = spec().tables
+chosen = st.selectbox("Table", list(tables), key="quality_table", bind="query-params",
+                      format_func=lambda name: f"{tables[name].title} ({name})")
+filled = quality.completeness(con, [chosen], ctx.mode, ctx.threshold)
+grid = quality.completeness_grid(filled)
+st.dataframe(grid, hide_index=True, column_order=[c for c in grid if c != "table"])
+download(filled, f"completeness_{chosen}", "Download completeness (CSV)")
