@@ -9,6 +9,9 @@ navigation = st.navigation({
     "Look": [
         st.Page("pages/overview.py", title="Overview", default=True),
     ],
+    "Shape": [
+        st.Page("pages/lab.py", title="Indicator lab", url_path="lab"),
+    ],
     "Data": [
         st.Page("pages/data_map.py", title="Data map", url_path="data-map"),
         st.Page("pages/data_quality.py", title="Data quality", url_path="data-quality"),

@@ -1,11 +1,13 @@
 """What every page shares: the open store, the sidebar (store, mode), and figure cards."""
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from cl_metrics import session, store
 from cl_metrics.disclosure import DEFAULT_THRESHOLD
@@ -69,8 +71,22 @@ def context() -> Context:
 
 
 def current() -> Context:
-    """The context app.py opened for this run."""
+    """The context app.py opened for this run.
+
+    A deep link (a workshop join link, say) opened first in a fresh server runs the page file
+    without app.py: Streamlit still takes a folder named pages/ for an old-style multipage app
+    until st.navigation has run once in the process. Then switch that off and run again, so
+    app.py runs and routes the same URL.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["_context"]
+
+
+def plain(text: str) -> str:
+    """Text as the words typed (lab titles, questions): markdown and HTML characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
 
 
 def status_badge(status: str) -> str:
@@ -82,7 +98,7 @@ def status_badge(status: str) -> str:
 def figure_card(row: pd.Series) -> None:
     """One indicator: its plain question, figure, national comparison, whose voice and status."""
     with st.container(border=True):
-        st.markdown(f"**{row['title']}**  \n{row['question']}")
+        st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
         st.metric(row["title"], row["display"], label_visibility="collapsed")
         details = [status_badge(row["status"]), row["voice_label"]]
         if row.get("national"):
@@ -93,3 +109,15 @@ def figure_card(row: pd.Series) -> None:
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
     st.download_button(label, frame.to_csv(index=False).encode(), file_name=f"{name}.csv",
                        mime="text/csv", key=f"download_{name}")
+
+
+def show_statements(words: pd.DataFrame, columns: int = 3) -> None:
+    """Young people's own words as quotes, with their domain and theme (never who or when)."""
+    if words.empty:
+        st.info("No young person has shared words on this yet (or none consented to sharing them).")
+        return
+    for start in range(0, len(words), columns):
+        for column, (_, row) in zip(st.columns(columns), words.iloc[start:start + columns].iterrows()):
+            with column.container(border=True):
+                st.markdown(f"“{plain(row['text'])}”")
+                st.caption(f"{row['domain']} · {row['theme']}")

@@ -33,7 +33,8 @@ def navigation_v2_in_apptest(monkeypatch):
 
     AppTest resets PagesManager.uses_pages_directory before every run, and because our pages
     live in `pages/` it then takes the old pages-directory path on reruns: it runs the page
-    without app.py, so the shared sidebar vanishes. `streamlit run` is not affected.
+    without app.py, so the shared sidebar vanishes. (A real server meets the same quirk on a
+    deep link into a fresh process; pages.common.current handles it there.)
     """
     from streamlit.runtime.pages_manager import PagesManager
     original = PagesManager.__init__

@@ -1,0 +1,362 @@
+"""The indicator lab: candidate indicators that managers define, try, save, retire and share.
+
+A candidate is the same pydantic `Indicator` as a built-in, with status 'candidate', stored as
+JSON in `candidate_indicator`. Every write goes through `OpenStore.writing()` (one transaction
+under the process-wide write lock). Problems come back as `LabError`, a list of plain sentences
+naming the field and what is wrong, so a page can show them without a traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import PurePath
+
+import pandas as pd
+from pydantic import ValidationError
+
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
+from cl_metrics.domains import domain_ids
+from cl_metrics.fields import registry
+from cl_metrics.indicators import DeclarationError, Indicator, builtin, for_domain, load_declarations
+from cl_metrics.indicators.model import ARITY
+from cl_metrics.session import OpenStore
+from cl_metrics.views import indicator_figures
+
+MAX_QUESTION_WORDS = 20
+MIN_READING_EASE = 60
+MAX_IMPORT_BYTES = 1_000_000
+EXPORT_FORMAT = "care-leaver-candidate-indicators"
+FORM_LABELS = {"id": "Short name (id)", "domain": "Domain", "status": "Status", "title": "Title",
+               "question": "Plain-language question", "description": "Description", "unit": "Unit",
+               "population": "Who is counted", "numerator": "Who counts towards the figure",
+               "value_field": "Value to average", "better": "Which way is better", "voice": "Whose voice",
+               "field": "field", "op": "operator", "values": "values"}
+# The model's words for parts of the form, as the form names them.
+MODEL_WORDS = {"needs value_field naming a known field, got None": "needs a value to average: choose one",
+               "needs value_field naming": "needs a value to average naming",
+               "at least one numerator condition": "at least one row under 'Who counts towards the figure'"}
+SCALAR_FIELDS = ("id", "domain", "title", "question", "description", "unit", "value_field", "better", "voice")
+CONDITION_PARTS = ("population", "numerator")
+
+
+class LabError(ValueError):
+    """A candidate that cannot be saved or imported; `problems` are plain sentences."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# --- the form: which operators a field offers, and form values <-> Indicator ----------------------
+
+def operators_for(field_name: str) -> list[str]:
+    """Operators that make sense for a field's type, most useful first."""
+    f = registry()[field_name]
+    if f.type == "BOOLEAN":
+        return ["is_true", "is_false", "is_null", "not_null"]
+    if f.numeric:
+        return ["between", "ge", "le", "gt", "lt", "eq", "ne", "in", "not_in", "is_null", "not_null"]
+    return ["in", "not_in", "eq", "ne", "is_null", "not_null"]
+
+
+def mean_fields() -> list[str]:
+    """Fields a mean can average: the number fields."""
+    return [name for name, f in registry().items() if f.type == "INTEGER"]
+
+
+def value_count(op: str) -> int | None:
+    """How many values an operator takes (None: one or more)."""
+    return ARITY.get(op)
+
+
+def split_values(values: str | Sequence[str]) -> list[str]:
+    """A text box's comma-separated values, or a multiselect's list, as a clean list of strings."""
+    items = values.split(",") if isinstance(values, str) else values
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def blank_form(domain: str) -> dict:
+    """Form values for a new candidate."""
+    return {"id": "", "domain": domain, "title": "", "question": "", "description": "", "unit": "percent",
+            "value_field": None, "better": "higher", "voice": "worker-recorded", "population": [], "numerator": []}
+
+
+def form_values(ind: Indicator, new_id: str | None = None) -> dict:
+    """An indicator as form values (plain strings), to edit it or start a new one from it."""
+    values = {name: getattr(ind, name) for name in SCALAR_FIELDS}
+    if new_id is not None:
+        values["id"] = new_id
+    for part in CONDITION_PARTS:
+        values[part] = [{"field": c.field, "op": c.op, "values": [_text(v) for v in c.values]}
+                        for c in getattr(ind, part)]
+    return values
+
+
+def _text(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def copy_id(ind: Indicator) -> str:
+    """A free id for a candidate started from `ind` (a built-in id is never reused)."""
+    return f"{ind.id[:54]}_candidate"
+
+
+def from_form(values: dict) -> Indicator:
+    """The form's values as a validated candidate, or LabError saying what to fix."""
+    declaration = {name: values.get(name) for name in SCALAR_FIELDS}
+    declaration["id"] = (declaration["id"] or "").strip()
+    declaration["status"] = "candidate"
+    if declaration["unit"] != "mean":
+        declaration["value_field"] = None
+    for part in CONDITION_PARTS:
+        rows = [] if part == "numerator" and declaration["unit"] == "mean" else values.get(part, [])
+        declaration[part] = [{"field": r["field"], "op": r["op"],
+                              "values": split_values(r.get("values", []))} for r in rows]
+    try:
+        return Indicator.model_validate(declaration)
+    except ValidationError as exc:
+        raise LabError(plain_problems(exc)) from None
+
+
+def plain_problems(exc: ValidationError) -> list[str]:
+    """pydantic's errors as sentences: which part of the form, and what is wrong with it."""
+    problems = []
+    for err in exc.errors():
+        where = [FORM_LABELS.get(str(p), str(p)) if isinstance(p, str) else f"row {p + 1}" for p in err["loc"]]
+        problems.append(f"{', '.join(where) or 'The indicator'}: {_plain_message(err)}")
+    return problems
+
+
+def _plain_message(err: dict) -> str:
+    context = err.get("ctx", {})
+    match err["type"]:
+        case "string_too_short":
+            return f"needs at least {context['min_length']} characters"
+        case "string_too_long":
+            return f"must be at most {context['max_length']} characters"
+        case "string_pattern_mismatch":
+            return "use 3 to 64 lower-case letters, digits or _, starting with a letter (e.g. eet_in_work_19_21)"
+        case "literal_error":
+            return f"choose one of {context['expected']}"
+        case "missing":
+            return "is needed"
+        case "value_error":
+            message = err["msg"].removeprefix("Value error, ")
+            for model_word, form_word in MODEL_WORDS.items():
+                message = message.replace(model_word, form_word)
+            return message
+    return err["msg"]
+
+
+# --- checks a candidate must pass beyond the model --------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionCheck:
+    """How plain a question is: its word count and (where textstat can run) Flesch reading ease."""
+    words: int
+    reading_ease: float | None
+
+    @property
+    def too_long(self) -> bool:
+        return self.words > MAX_QUESTION_WORDS
+
+    @property
+    def hard_to_read(self) -> bool:
+        return self.reading_ease is not None and self.reading_ease < MIN_READING_EASE
+
+    @property
+    def summary(self) -> str:
+        ease = ("reading ease not checked here (needs textstat and its word list)" if self.reading_ease is None
+                else f"reading ease {self.reading_ease:.0f} (aim for {MIN_READING_EASE} or more)")
+        advice = " · may be hard to read: try shorter words and a shorter sentence" if self.hard_to_read else ""
+        return f"{self.words} words (at most {MAX_QUESTION_WORDS}) · {ease}{advice}"
+
+
+@cache
+def _reading_ease_function():
+    """textstat's Flesch score, or None when textstat (a dev dependency) or its word list is missing.
+
+    textstat downloads NLTK's CMU dictionary on first use; the app never reaches for the network,
+    so without the dictionary already on disk the readability check is skipped.
+    """
+    try:
+        import nltk
+        import textstat
+        nltk.data.find("corpora/cmudict")
+    except (ImportError, LookupError):
+        return None
+    return textstat.flesch_reading_ease
+
+
+def question_check(question: str) -> QuestionCheck:
+    score = _reading_ease_function()
+    return QuestionCheck(len(question.split()), score(question) if score and question.strip() else None)
+
+
+def problems(ind: Indicator) -> list[str]:
+    """Why a valid indicator still cannot be saved as a candidate (empty when it can)."""
+    found = []
+    if ind.status != "candidate":
+        found.append(f"indicator '{ind.id}': status must be 'candidate', not '{ind.status}'")
+    if ind.id in {b.id for b in builtin()}:
+        found.append(f"indicator '{ind.id}': the id is a built-in indicator's; choose another")
+    check = question_check(ind.question)
+    if check.too_long:
+        found.append(f"indicator '{ind.id}': the question has {check.words} words; "
+                     f"keep it to {MAX_QUESTION_WORDS} so a young person can take it in")
+    return found
+
+
+# --- figures -----------------------------------------------------------------------------------------
+
+def comparison(con, candidate: Indicator, year: int, mode: Mode = "workshop",
+               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The candidate's protected figure first, then the built-ins of its domain, for one year."""
+    others = [b for b in for_domain(candidate.domain) if b.id != candidate.id]
+    return indicator_figures(con, year, mode, threshold, [candidate, *others])
+
+
+# --- the store -------------------------------------------------------------------------------------
+
+def saved(con, include_retired: bool = False) -> tuple[Indicator, ...]:
+    """Saved candidates, oldest first, validated as on import (a stale one is named, not skipped)."""
+    rows = con.execute("SELECT definition FROM candidate_indicator WHERE ? OR NOT retired "
+                       "ORDER BY created_at, id", [include_retired]).fetchall()
+    return load_declarations([json.loads(r[0]) for r in rows], "saved candidates")
+
+
+def records(con) -> pd.DataFrame:
+    """One row per saved candidate with who saved it and when (no figures)."""
+    return con.execute(
+        "SELECT id, definition->>'title' AS title, definition->>'domain' AS domain, author, "
+        "created_at, updated_at, retired FROM candidate_indicator ORDER BY created_at, id").df()
+
+
+def retired_ids(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT id FROM candidate_indicator WHERE retired").fetchall()}
+
+
+def starting_points(con) -> dict[str, str]:
+    """Where a lab form can start: empty, a saved candidate (to edit) or a copy of a built-in."""
+    retired = retired_ids(con)
+    return {"new": "A new, empty candidate"} | {
+        f"saved:{c.id}": f"Saved: {c.title} ({c.id})" + (" (retired)" if c.id in retired else "")
+        for c in saved(con, include_retired=True)} | {
+        f"builtin:{b.id}": f"Copy of built-in: {b.title}" for b in builtin()}
+
+
+def starting_form(con, start: str, domain: str | None = None) -> tuple[dict, str | None]:
+    """Form values for a starting point, and the id of the saved candidate it edits (None if new)."""
+    kind, _, chosen = start.partition(":")
+    if kind == "saved":
+        return form_values(next(c for c in saved(con, include_retired=True) if c.id == chosen)), chosen
+    if kind == "builtin":
+        source = next(b for b in builtin() if b.id == chosen)
+        return form_values(source, copy_id(source)), None
+    return blank_form(domain or domain_ids()[0]), None
+
+
+def _stored_ids(cur) -> set[str]:
+    return {r[0] for r in cur.execute("SELECT id FROM candidate_indicator").fetchall()}
+
+
+def _refuse_if(found: list[str]) -> None:
+    if found:
+        raise LabError(found)
+
+
+def create(opened: OpenStore, ind: Indicator, author: str) -> Indicator:
+    """Save a new candidate with its author and date; refused if the id is taken."""
+    author = author.strip()
+    _refuse_if(problems(ind) + ([] if author else ["Your name: needed, so others know who defined it"]))
+    stamped = ind.model_copy(update={"author": author, "created": dt.date.today().isoformat()})
+    with opened.writing() as cur:
+        _refuse_if([f"indicator '{ind.id}': a saved candidate already has this id; edit it or choose another"]
+                   if ind.id in _stored_ids(cur) else [])
+        _insert(cur, stamped, author)
+    return stamped
+
+
+def update(opened: OpenStore, ind: Indicator) -> Indicator:
+    """Replace a saved candidate's definition, keeping who first defined it and when."""
+    _refuse_if(problems(ind))
+    with opened.writing() as cur:
+        row = cur.execute("SELECT definition FROM candidate_indicator WHERE id = ?", [ind.id]).fetchone()
+        _refuse_if([] if row else [f"indicator '{ind.id}' is not a saved candidate"])
+        first = json.loads(row[0])
+        stamped = ind.model_copy(update={"author": first.get("author"), "created": first.get("created")})
+        cur.execute("UPDATE candidate_indicator SET definition = ?, updated_at = now() WHERE id = ?",
+                    [stamped.model_dump_json(), ind.id])
+    return stamped
+
+
+def set_retired(opened: OpenStore, indicator_id: str, retired: bool = True) -> None:
+    """Retire a candidate (kept, for the record and for workshops that discussed it) or bring it back."""
+    with opened.writing() as cur:
+        changed = cur.execute("UPDATE candidate_indicator SET retired = ?, updated_at = now() WHERE id = ? "
+                              "RETURNING id", [retired, indicator_id]).fetchall()
+        _refuse_if([] if changed else [f"indicator '{indicator_id}' is not a saved candidate"])
+
+
+def _insert(cur, ind: Indicator, author: str) -> None:
+    cur.execute("INSERT INTO candidate_indicator (id, definition, author, created_at, updated_at, retired) "
+                "VALUES (?, ?, ?, now(), now(), false)", [ind.id, ind.model_dump_json(), author])
+
+
+# --- sharing between authorities -------------------------------------------------------------------
+
+def export_json(con) -> str:
+    """The candidates in use (not retired) as a JSON file another authority can import."""
+    return json.dumps({"format": EXPORT_FORMAT, "version": 1,
+                       "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
+                       "indicator": [ind.model_dump(mode="json", exclude_none=True) for ind in saved(con)]},
+                      indent=2, ensure_ascii=False)
+
+
+def read_file(name: str, content: bytes) -> tuple[Indicator, ...]:
+    """Parse and validate a JSON or TOML file of declarations (under 'indicator'), refusing the lot."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in (".json", ".toml"):
+        raise LabError([f"{name}: expected a .json or .toml file"])
+    if len(content) > MAX_IMPORT_BYTES:
+        raise LabError([f"{name}: {len(content):,} bytes is more than a file of definitions needs "
+                        f"(at most {MAX_IMPORT_BYTES:,})"])
+    try:
+        text = content.decode("utf-8")
+        data = json.loads(text) if suffix == ".json" else tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise LabError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
+    except json.JSONDecodeError as exc:
+        raise LabError([f"{name}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError([f"{name}: not valid TOML ({exc})"]) from None
+    items = data.get("indicator") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise LabError([f"{name}: expected a non-empty list of declarations under 'indicator'"])
+    builtin_ids = {b.id for b in builtin()}
+    clashes = [f"{name}, indicator '{item['id']}': the id is a built-in indicator's; choose another"
+               for item in items if isinstance(item, dict) and item.get("id") in builtin_ids]
+    try:
+        indicators = load_declarations(items, name)
+    except DeclarationError as exc:  # name every problem at once, clashes with built-ins too
+        raise LabError([p.replace(": Value error, ", ": ") for p in str(exc).splitlines()] + clashes) from None
+    _refuse_if([f"{name}, {p}" for ind in indicators for p in problems(ind)])
+    return indicators
+
+
+def import_file(opened: OpenStore, name: str, content: bytes, author: str) -> tuple[Indicator, ...]:
+    """Save every declaration of a file, or none: one transaction, ids already here refused."""
+    indicators = read_file(name, content)
+    author = author.strip()
+    _refuse_if([] if author else ["Your name: needed, so others know who imported the file"])
+    with opened.writing() as cur:
+        taken = _stored_ids(cur)
+        _refuse_if([f"{name}, indicator '{ind.id}': a saved candidate already has this id "
+                    "(edit it in the lab, or change the id in the file)" for ind in indicators if ind.id in taken])
+        for ind in indicators:
+            _insert(cur, ind if ind.author else ind.model_copy(update={"author": author}), author)
+    return indicators

@@ -1,0 +1,149 @@
+"""Indicator lab: define a candidate indicator, see it computed beside the built-ins, save and share it."""
+import streamlit as st
+
+from cl_metrics import charts, lab
+from cl_metrics.domains import domains
+from cl_metrics.fields import registry
+from cl_metrics.indicators import DeclarationError, Indicator, compute
+from cl_metrics.indicators.model import OPERATOR_WORDS
+from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
+from pages.common import current, download, figure_card
+
+ctx, state = current(), st.session_state
+FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
+st.title("Indicator lab")
+st.caption("Try a candidate indicator beside the built-ins of its domain; save, edit, retire or share it.")
+if ctx.year is None:
+    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+    st.stop()
+try:
+    starts = lab.starting_points(ctx.cursor())
+except DeclarationError as exc:
+    st.error(f"A saved candidate no longer fits the store's fields:\n\n{exc}")
+    st.stop()
+
+
+def load() -> None:
+    """Fill the form from the chosen starting point (a callback, so it runs before the widgets)."""
+    values, state["lab_editing"] = lab.starting_form(ctx.cursor(), state["lab_start"])
+    for name in lab.SCALAR_FIELDS:
+        state[f"lab_{name}"] = values[name]
+    for part in lab.CONDITION_PARTS:
+        state[f"lab_{part}"] = []
+        for row in values[part]:
+            key = add_row(part)
+            state[f"{key}_field"], state[f"{key}_op"] = row["field"], row["op"]
+            coded = FIELDS[row["field"]].codes is not None
+            state[f"{key}_codes" if coded else f"{key}_text"] = row["values"] if coded else ", ".join(row["values"])
+
+
+def add_row(part: str) -> str:
+    state["lab_next_row"] = state.get("lab_next_row", 0) + 1
+    state[f"lab_{part}"].append(state["lab_next_row"])
+    return f"lab_{part}_{state['lab_next_row']}"
+
+
+def condition_rows(part: str) -> list[dict]:
+    """Rows of field / operator / values; coded fields offer their codes, others take typed values."""
+    st.markdown(f"**{lab.FORM_LABELS[part]}**" + ("" if state[f"lab_{part}"] else " (none yet)"))
+    rows = []
+    for row in state[f"lab_{part}"]:
+        key = f"lab_{part}_{row}"
+        name_col, op_col, value_col, remove_col = st.columns([4, 2, 4, 1], vertical_alignment="bottom")
+        name = name_col.selectbox("Field", list(FIELDS), key=f"{key}_field",
+                                  format_func=lambda n: f"{FIELDS[n].label} ({n})")
+        op = op_col.selectbox("Operator", lab.operators_for(name), key=f"{key}_op", format_func=OPERATOR_WORDS.get)
+        count, codes = lab.value_count(op), FIELDS[name].codes
+        values = [] if count == 0 else (
+            value_col.multiselect("Values", codes, key=f"{key}_codes", max_selections=count) if codes else
+            value_col.text_input("Values", key=f"{key}_text", placeholder="comma-separated"))
+        remove_col.button("✕", key=f"{key}_remove", help="Remove this row",
+                          on_click=state[f"lab_{part}"].remove, args=(row,))
+        rows.append({"field": name, "op": op, "values": values})
+    st.button("Add a row", key=f"lab_{part}_add", on_click=add_row, args=(part,))
+    return rows
+
+
+def write(action, success: str, *args) -> None:
+    """Run a store write from a button; keep its outcome to show on the next run."""
+    try:
+        action(ctx.opened, *args)
+        state["lab_message"] = ("success", success)
+    except lab.LabError as exc:
+        state["lab_message"] = ("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+
+
+def save_new(opened, draft: Indicator) -> None:
+    """Save, then keep editing what was saved."""
+    lab.create(opened, draft, state["lab_author"])
+    state["lab_editing"], state["lab_start"] = draft.id, f"saved:{draft.id}"
+
+
+def preview(draft: Indicator) -> None:
+    """The candidate's figure beside its domain's built-ins, its trend, and a breakdown."""
+    st.subheader(f"{draft.title}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
+    figures = lab.comparison(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)
+    for start in range(0, len(figures), 4):  # rows of four cards, read left to right
+        for column, (_, row) in zip(st.columns(4), figures.iloc[start:start + 4].iterrows()):
+            with column:
+                figure_card(row)
+    trend = compute.trend(ctx.cursor(), [draft], mode=ctx.mode, threshold=ctx.threshold)
+    st.altair_chart(charts.trend_chart(trend, draft.title, draft.unit))
+    st.caption(charts.trend_summary(trend, draft.title))
+    dimension = st.selectbox("Break down by", list(compute.DIMENSIONS), key="lab_dimension",
+                             format_func=lambda d: compute.DIMENSIONS[d][1])
+    label, parts = compute.DIMENSIONS[dimension][1], compute.breakdown(
+        ctx.cursor(), [draft], dimension, ctx.year, mode=ctx.mode, threshold=ctx.threshold)
+    st.altair_chart(charts.breakdown_chart(parts, draft.title, draft.unit, label))
+    st.caption(charts.breakdown_summary(parts, draft.title, label))
+    download(parts[["group", "display", "value", "numerator", "denominator"]], f"{draft.id}_by_{dimension}")
+
+
+if message := state.pop("lab_message", None):
+    (st.success if message[0] == "success" else st.error)(message[1])
+if "lab_title" not in state:
+    state["lab_start"] = "new"
+    load()
+start_col, author_col = st.columns([3, 2])
+start_col.selectbox("Start from", list(starts), key="lab_start", format_func=starts.get, on_change=load)
+author_col.text_input("Your name (saved with what you save or import)", key="lab_author")
+editing = state["lab_editing"]
+left, right = st.columns(2)
+left.text_input("Title", key="lab_title")
+left.text_input(lab.FORM_LABELS["id"], key="lab_id", disabled=editing is not None, help="Fixed once saved.")
+check = lab.question_check(left.text_input(lab.FORM_LABELS["question"], key="lab_question"))
+left.caption(check.summary)
+left.text_area(lab.FORM_LABELS["description"], key="lab_description", height=90)
+right.selectbox(lab.FORM_LABELS["domain"], list(DOMAIN_NAMES), key="lab_domain", format_func=DOMAIN_NAMES.get)
+unit = right.radio(lab.FORM_LABELS["unit"], ["percent", "mean", "count"], key="lab_unit", horizontal=True)
+if unit == "mean":
+    right.selectbox(lab.FORM_LABELS["value_field"], lab.mean_fields(), key="lab_value_field",
+                    format_func=lambda n: FIELDS[n].label)
+right.radio(lab.FORM_LABELS["better"], list(BETTER_LABELS), key="lab_better", format_func=BETTER_LABELS.get)
+right.radio(lab.FORM_LABELS["voice"], list(VOICE_LABELS), key="lab_voice", format_func=VOICE_LABELS.get)
+form = {name: state.get(f"lab_{name}") for name in lab.SCALAR_FIELDS}
+form |= {part: condition_rows(part) for part in lab.CONDITION_PARTS if part == "population" or unit != "mean"}
+
+try:
+    draft = lab.from_form(form)
+except lab.LabError as exc:
+    st.warning("Not yet an indicator the lab can compute:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+else:
+    st.divider()
+    preview(draft)
+    if blocking := lab.problems(draft):
+        st.error("Cannot be saved yet:\n\n" + "\n".join(f"- {p}" for p in blocking))
+    st.button("Save changes" if editing else "Save as a new candidate", key="lab_save", type="primary", on_click=write,
+              args=(lab.update if editing else save_new, f"Saved '{draft.title}'.", draft), disabled=bool(blocking))
+    if editing:
+        back = editing in lab.retired_ids(ctx.cursor())
+        st.button("Bring back" if back else "Retire", key="lab_retire", on_click=write,
+                  args=(lab.set_retired, "Brought back." if back else "Retired.", editing, not back))
+with st.expander("Share candidates with another authority"):
+    st.dataframe(lab.records(ctx.cursor()), hide_index=True)
+    st.download_button("Export candidates in use (JSON)", lab.export_json(ctx.cursor()),
+                       file_name="candidate_indicators.json", mime="application/json", key="lab_export")
+    upload = st.file_uploader("Import a JSON or TOML file of candidates", type=["json", "toml"], key="lab_upload")
+    if upload is not None:
+        st.button("Import every candidate in the file", key="lab_import", on_click=write, args=(
+            lab.import_file, f"Imported {upload.name}.", upload.name, upload.getvalue(), state["lab_author"]))
