@@ -16,6 +16,8 @@ RECORD_TABLES = {"health_record": "recorded_on", "risk_record": "recorded_on",
                  "wellbeing_response": "response_date"}
 KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
 
+# DfE's OC3 age: the age at the birthday that falls in the collection year (1 April - 31 March).
+AGE_IN_YEAR = "CAST(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER AS INTEGER)"
 AGE_BAND = """CASE WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
                    WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
 ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
@@ -70,7 +72,7 @@ base AS (
     {joins}
 ),
 aged AS (
-    SELECT *, CAST(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER AS INTEGER) AS age FROM base
+    SELECT *, {AGE_IN_YEAR} AS age FROM base
 )
 SELECT *,
        {AGE_BAND} AS age_band,

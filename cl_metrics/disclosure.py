@@ -106,3 +106,10 @@ def display(unit: str, value: float, suppression: str, few: bool = False,
     if unit == "mean":
         return f"{value:.1f}"
     return f"{value:,.0f}"
+
+
+def protected_count(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "workshop") -> tuple[int | None, str]:
+    """A count under the threshold rule: 1 to threshold - 1 is hidden ('fewer than 5'), 0 is shown."""
+    hidden = 1 <= count < threshold
+    return (None if hidden else int(count)), display("count", float(count), PRIMARY if hidden else "", hidden,
+                                                     threshold, mode)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from cl_metrics.disclosure import DEFAULT_THRESHOLD, PRIMARY, Mode, display, protect
+from cl_metrics.derived import AGE_IN_YEAR
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect, protected_count
 from cl_metrics.spec import TableSpec, spec
 
 RECORD_COLUMNS = ["CHILD", "collection_year", "check", "detail"]
 ALL_YEARS = "All years"
 # Age at the birthday that falls in the collection year (1 April to 31 March), as OC3 defines it.
-AGE_IN_YEAR = "(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER)"
 
 
 def _iso(expression: str) -> str:
@@ -209,13 +209,6 @@ def failing_records(con: duckdb.DuckDBPyConnection, mode: Mode) -> pd.DataFrame:
         raise PermissionError("record-level lists are shown only in analyst mode")
     records = failures(con)
     return records.assign(check=records["check"].map({c.id: c.title for c in CHECKS.values()}))
-
-
-def protected_count(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "workshop") -> tuple[int | None, str]:
-    """A count under the threshold rule: 1 to threshold - 1 is hidden ('fewer than 5'), 0 is shown."""
-    hidden = 1 <= count < threshold
-    return (None if hidden else int(count)), display("count", float(count), PRIMARY if hidden else "", hidden,
-                                                     threshold, mode)
 
 
 def store_years(con: duckdb.DuckDBPyConnection) -> list[int]:
