@@ -11,10 +11,12 @@ navigation = st.navigation({
     ],
     "Shape": [
         st.Page("pages/lab.py", title="Indicator lab", url_path="lab"),
+        st.Page("pages/workshop.py", title="Workshop", url_path="workshop"),
     ],
     "Data": [
         st.Page("pages/data_map.py", title="Data map", url_path="data-map"),
         st.Page("pages/data_quality.py", title="Data quality", url_path="data-quality"),
+        st.Page("pages/data.py", title="Data", url_path="data"),
     ],
 })
 navigation.run()

@@ -302,6 +302,15 @@ def set_retired(opened: OpenStore, indicator_id: str, retired: bool = True) -> N
         _refuse_if([] if changed else [f"indicator '{indicator_id}' is not a saved candidate"])
 
 
+def promote_in(cur, indicator_id: str) -> None:
+    """Make a saved candidate a prototype, inside the caller's transaction (a workshop decided it)."""
+    row = cur.execute("SELECT definition FROM candidate_indicator WHERE id = ?", [indicator_id]).fetchone()
+    _refuse_if([] if row else [f"indicator '{indicator_id}' is not a saved candidate"])
+    definition = json.loads(row[0]) | {"status": "prototype"}
+    cur.execute("UPDATE candidate_indicator SET definition = ?, updated_at = now() WHERE id = ?",
+                [json.dumps(definition), indicator_id])
+
+
 def _insert(cur, ind: Indicator, author: str) -> None:
     cur.execute("INSERT INTO candidate_indicator (id, definition, author, created_at, updated_at, retired) "
                 "VALUES (?, ?, ?, now(), now(), false)", [ind.id, ind.model_dump_json(), author])

@@ -1,0 +1,149 @@
+"""Workshop: care leavers answer indicator cards on their phones while the facilitator watches the room.
+
+Participants open `<app>/workshop?code=K7QPX` (url_path `workshop`, join code in the `code` query parameter);
+the link shown adds `&mode=Workshop%20%28safe%20to%20share%29` (the sidebar's mode radio, bound to the URL by
+its label) so their sidebar starts safe; their cards show workshop-mode figures whatever the mode. Without a
+code the page is the facilitator's: create or pick a workshop, see answers live, decide, print the cards.
+Widget keys: ws_join_code; form ws_vote (ws_matters, ws_fair, ws_comment, ws_missing, "Send my answer");
+ws_previous, ws_next; form ws_create (ws_name, ws_cards, "Create workshop"); ws_running; form ws_decide.
+"""
+from urllib.parse import quote, urlencode
+
+import streamlit as st
+
+from cl_metrics import workshop as ws
+from pages.common import MODE_LABELS, current, download, figure_card, status_badge
+
+ctx = current()
+state = st.session_state
+
+
+def show_message() -> None:
+    """A callback's outcome, shown once on the run after it."""
+    if "ws_message" in state:
+        kind, text = state.pop("ws_message")
+        getattr(st, kind)(text)
+
+
+def send_answer(session: ws.Workshop, card_ids: list[str]) -> None:
+    """Form callback: save this card's answer, say so, and move on to the next card."""
+    try:
+        ws.submit(ctx.opened, session.id, state.ws_participant, card_ids[state.ws_card],
+                  state.ws_matters, state.ws_fair, state.ws_comment, state.ws_missing)
+        state.ws_message = ("success", "Thank you, your answer is saved.")
+        state.ws_card = min(state.ws_card + 1, len(card_ids) - 1)
+    except ws.WorkshopError as exc:
+        state.ws_message = ("error", str(exc))
+
+
+def participant(session: ws.Workshop) -> None:
+    table = ws.cards(ctx.cursor(), session, ctx.year)
+    state.setdefault("ws_participant", ws.new_participant())
+    state.ws_card = min(state.get("ws_card", 0), len(table) - 1)
+    st.title(session.name)
+    show_message()
+    st.caption(f"Card {state.ws_card + 1} of {len(table)}. No names: your answers are anonymous.")
+    figure_card(table.iloc[state.ws_card])
+    with st.form("ws_vote", clear_on_submit=True, border=False):
+        st.radio("Does this matter to you?", list(ws.MATTERS), index=None, key="ws_matters",
+                 format_func=lambda level: f"{level} · {ws.MATTERS[level]}")
+        st.radio("Is it fair and worded right?", list(ws.FAIR), index=None, format_func=ws.FAIR.get, key="ws_fair")
+        st.text_area("Your words: a comment, or how you would say it", max_chars=ws.TEXT_LIMIT, key="ws_comment")
+        st.text_area("What's missing? Something that matters to you that no card asks",
+                     max_chars=ws.TEXT_LIMIT, key="ws_missing", height=80)
+        st.form_submit_button("Send my answer", type="primary", width="stretch", on_click=send_answer,
+                              args=(session, list(table["indicator_id"])))
+    back, forward = st.columns(2)
+    back.button("◀ Previous card", key="ws_previous", on_click=state.update,
+                kwargs={"ws_card": max(state.ws_card - 1, 0)}, width="stretch")
+    forward.button("Next card ▶", key="ws_next", on_click=state.update,
+                   kwargs={"ws_card": min(state.ws_card + 1, len(table) - 1)}, width="stretch")
+
+
+def create(choices: dict) -> None:
+    """Form callback: a new workshop, selected for the facilitator straight away."""
+    try:
+        made = ws.create_workshop(ctx.opened, state.ws_name, [choices[i] for i in state.ws_cards])
+        state.ws_running = made.id
+        state.ws_message = ("success", f"Workshop '{made.name}' is ready: join code {made.join_code}.")
+    except ws.WorkshopError as exc:
+        state.ws_message = ("error", str(exc))
+
+
+@st.fragment(run_every="3s")
+def live_results(session: ws.Workshop, titles: dict[str, str]) -> None:
+    """The room's answers, refreshed every few seconds; comments never beside a participant."""
+    found = ws.results(ctx.cursor(), session, titles, ctx.mode, ctx.threshold)
+    st.metric("People who have answered", found.participants)
+    st.caption(ws.results_summary(found.summary))
+    if not found.distribution.empty:
+        left, right = st.columns(2)
+        left.altair_chart(ws.answers_chart(found.distribution, "matters"))
+        right.altair_chart(ws.answers_chart(found.distribution, "fair"))
+    st.dataframe(found.summary.drop(columns="indicator_id"), hide_index=True, key="ws_results_table")
+    download(found.summary, f"workshop_{session.join_code}_results", "Download results (CSV)")
+    st.subheader("Their words")
+    st.dataframe(found.comments, hide_index=True, key="ws_comments_table")
+    download(found.comments, f"workshop_{session.join_code}_comments", "Download comments (CSV)")
+
+
+def decide(session: ws.Workshop, table) -> None:
+    with st.form("ws_decide"):
+        row = st.selectbox("Card", list(table.index), format_func=table["title"].get, key="ws_decision_card")
+        decision = st.radio("Decision", list(ws.DECISIONS), format_func=ws.DECISIONS.get, key="ws_decision")
+        note = st.text_input("Note (optional)", max_chars=ws.TEXT_LIMIT, key="ws_decision_note")
+        if st.form_submit_button("Record decision"):
+            try:
+                ws.record_decision(ctx.opened, session, table.at[row, "indicator"], decision, note)
+                st.success(f"Recorded: {ws.DECISIONS[decision]}, '{table.at[row, 'title']}'.")
+            except ws.WorkshopError as exc:
+                st.error(str(exc))
+    made = ws.decisions(ctx.cursor(), session.id)[["indicator_id", "decision_label", "note", "decided_at"]]
+    st.dataframe(made.set_axis(["Indicator", "Decision", "Note", "Decided at"], axis=1), hide_index=True,
+                 key="ws_decisions_table")
+
+
+def facilitator() -> None:
+    st.title("Workshop")
+    st.caption("Care leavers answer one card at a time on their phones; you see the room's answers as they come.")
+    show_message()
+    if st.text_input("Have a join code? Type it and press Enter", key="ws_join_code", max_chars=10):
+        st.query_params["code"] = ws.normalise_code(state.pop("ws_join_code"))
+        st.rerun()
+    choices = {ind.id: ind for ind in ws.discussable(ctx.cursor())}
+    running = ws.workshops(ctx.cursor())
+    with st.expander("Start a workshop", expanded=not running), st.form("ws_create"):
+        st.text_input("Workshop name", max_chars=ws.NAME_LIMIT, key="ws_name")
+        st.multiselect("Cards to discuss (in this order)", list(choices), key="ws_cards",
+                       format_func=lambda i: f"{choices[i].title} ({status_badge(choices[i].status)})")
+        st.form_submit_button("Create workshop", type="primary", on_click=create, args=(choices,))
+    if not running:
+        st.stop()
+    by_id = {w.id: w for w in running}
+    session = by_id[st.selectbox("Workshop", list(by_id), format_func=lambda i: by_id[i].label(), key="ws_running")]
+    query = urlencode({"code": session.join_code, "mode": MODE_LABELS["workshop"]}, quote_via=quote)
+    link = f"{st.context.url or '/workshop'}?{query}"
+    st.markdown(f"## Join code: `{session.join_code}`")
+    st.code(link, language=None)
+    table = ws.cards(ctx.cursor(), session, ctx.year, ctx.threshold)
+    live_results(session, dict(zip(table["indicator_id"], table["title"])))
+    st.subheader("Decisions")
+    decide(session, table)
+    st.subheader("Printable cards, for rooms without phones")
+    cards_html = ws.printable_cards(session, table)
+    st.download_button("Download printable cards (HTML)", cards_html, f"workshop_{session.join_code}_cards.html",
+                       mime="text/html", key="ws_print")
+    with st.expander("Preview the printable cards"):
+        st.html(cards_html)
+    st.button("End this workshop", key="ws_close", on_click=ws.close_workshop, args=(ctx.opened, session.id))
+
+
+joined = ws.find(ctx.cursor(), code) if (code := st.query_params.get("code")) else None
+if joined and joined.closed:
+    st.info("This workshop has ended. Thank you for taking part.")
+elif joined:
+    participant(joined)
+else:
+    if code:
+        st.warning("No open workshop has that code. Check it with the facilitator.")
+    facilitator()

@@ -1,0 +1,301 @@
+"""Workshops: join codes, one answer per person per card, the room's results, decisions, printable
+cards, escaped comments, and the page's round trip (facilitator creates, participant joins by code,
+votes, the facilitator sees it) in both modes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cl_metrics import lab, session, store, views
+from cl_metrics import workshop as ws
+from cl_metrics.indicators import DeclarationError, builtin, by_id, compute
+from pages.common import MODE_LABELS
+from synthetic.generate import write_store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SCRIPT = "<script>alert('x')</script>"
+CANDIDATE = builtin()[0].model_copy(update={"id": "cand_feels_heard", "status": "candidate",
+                                            "title": "Feels <b>heard</b> & listened to"})
+
+
+@pytest.fixture()
+def opened(tmp_path):
+    """A store with only the schema: enough for workshop writes, and fast."""
+    store.connect(tmp_path / "w.duckdb", create=True).close()
+    yielded = session.open_store(tmp_path / "w.duckdb")
+    yield yielded
+    yielded.connection.close()
+
+
+@pytest.fixture(scope="module")
+def workshop_store(tmp_path_factory) -> str:
+    """The app's store for these tests (its own file: the shared small store is read-only by rule)."""
+    path = tmp_path_factory.mktemp("workshop") / "workshop.duckdb"
+    write_store(path, people=600, seed=5)
+    return str(path)
+
+
+def rows(opened, sql: str, params=()) -> list[tuple]:
+    return opened.cursor().execute(sql, list(params)).fetchall()
+
+
+def test_clean_text_drops_control_characters_and_refuses_text_over_the_limit():
+    assert ws.clean_text("  hi\x00 there\x07 \n") == "hi there"
+    assert ws.clean_text("   ") is None
+    assert ws.clean_text("é" * ws.TEXT_LIMIT) == "é" * ws.TEXT_LIMIT
+    with pytest.raises(ws.WorkshopError, match=f"up to {ws.TEXT_LIMIT} characters long; this has 501"):
+        ws.clean_text("é" * 501)
+
+
+def test_join_codes_are_short_unambiguous_and_never_reused(opened, monkeypatch):
+    made = [ws.create_workshop(opened, f"Room {i}", builtin()[:2]) for i in range(30)]
+    codes = [w.join_code for w in made]
+    assert len(set(codes)) == 30
+    assert all(len(c) == ws.CODE_LENGTH and set(c) <= set(ws.CODE_ALPHABET) for c in codes)
+    assert not set("01OIL") & set(ws.CODE_ALPHABET)
+    drawn = iter([codes[0], codes[1], "ZZZZZ"])  # two codes already in use, then a free one
+    monkeypatch.setattr(ws, "new_code", lambda: next(drawn))
+    assert ws.create_workshop(opened, "Room 31", builtin()[:1]).join_code == "ZZZZZ"
+    assert ws.find(opened.cursor(), " zz-zzz ").name == "Room 31"
+
+
+@pytest.mark.parametrize("name, indicators", [("", builtin()[:1]), ("Room", ()), ("[link](http://x)", builtin()[:1])])
+def test_create_workshop_refuses_empty_or_marked_up_requests(opened, name, indicators):
+    with pytest.raises(ws.WorkshopError):
+        ws.create_workshop(opened, name, indicators)
+    assert rows(opened, "SELECT count(*) FROM workshop") == [(0,)]
+
+
+def test_a_second_answer_replaces_the_first_and_bad_answers_are_refused(opened):
+    room = ws.create_workshop(opened, "Room", builtin()[:2])
+    card = room.indicator_ids[0]
+    ws.submit(opened, room.id, "p1", card, matters=2, fair="no")
+    ws.submit(opened, room.id, "p1", card, matters=5, fair="yes", comment="changed my mind")
+    assert rows(opened, "SELECT matters, fair, comment FROM indicator_feedback") == [(5, "yes", "changed my mind")]
+    for bad in [dict(indicator_id="eet_neet_19_21", matters=3), dict(indicator_id=card, matters=6),
+                dict(indicator_id=card, fair="maybe"), dict(indicator_id=card, comment="   ")]:
+        with pytest.raises(ws.WorkshopError):
+            ws.submit(opened, room.id, "p2", **bad)
+    ws.close_workshop(opened, room.id)
+    with pytest.raises(ws.WorkshopError, match="ended"):
+        ws.submit(opened, room.id, "p2", card, matters=3)
+    assert rows(opened, "SELECT count(*) FROM indicator_feedback") == [(1,)]
+
+
+def test_comments_are_length_limited_stored_as_text_and_never_beside_a_token(opened):
+    room = ws.create_workshop(opened, "Room", builtin()[:1])
+    with pytest.raises(ws.WorkshopError, match="what's missing' answer can be up to 500"):
+        ws.submit(opened, room.id, "secret-token", room.indicator_ids[0], comment=SCRIPT, missing="m" * 900)
+    assert rows(opened, "SELECT count(*) FROM indicator_feedback") == [(0,)]
+    ws.submit(opened, room.id, "secret-token", room.indicator_ids[0], comment=SCRIPT, missing="m" * 500)
+    assert rows(opened, "SELECT comment, length(missing) FROM indicator_feedback") == [(SCRIPT, ws.TEXT_LIMIT)]
+    found = ws.results(opened.cursor(), room, {}, "analyst")
+    assert list(found.comments.columns) == ["Card", "Comment", "What's missing"]
+    assert found.comments.at[0, "Comment"] == SCRIPT
+    assert "secret-token" not in found.comments.to_csv() + found.summary.to_csv()
+
+
+def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_workshop_mode(opened):
+    room = ws.create_workshop(opened, "Room", builtin()[:2])
+    busy, quiet = room.indicator_ids
+    for person, level in enumerate([5, 5, 4, 2, 1, 5]):
+        ws.submit(opened, room.id, f"p{person}", busy, matters=level, fair="reword" if level < 3 else "yes")
+    for person in range(3):
+        ws.submit(opened, room.id, f"p{person}", quiet, matters=3)
+    analyst = ws.results(opened.cursor(), room, {}, "analyst").summary.set_index("indicator_id")
+    assert analyst.at[busy, "Answers"] == "6" and analyst.at[quiet, "Answers"] == "3"
+    assert analyst.at[busy, "Matters: Very much"] == 3 and analyst.at[busy, "Matters: Not at all"] == 1
+    assert analyst.at[busy, "Fair: Fair, but say it differently"] == 2
+    assert analyst.at[busy, ws.AVERAGE] == pytest.approx(3.7)
+    found = ws.results(opened.cursor(), room, {}, "workshop")
+    shown = found.summary.set_index("indicator_id")
+    assert shown.at[quiet, "Answers"] == "fewer than 5" and shown.loc[quiet].iloc[2:].isna().all()
+    assert shown.at[busy, "Matters: Very much"] == 3  # five or more answers: the room's counts as they are
+    assert set(found.distribution["card"]) == {busy} and found.participants == 6
+    assert "matters most to the room" in ws.results_summary(found.summary)
+
+
+def test_decisions_are_recorded_with_the_workshop_that_made_them(opened):
+    lab.create(opened, CANDIDATE, "Test facilitator")
+    room = ws.create_workshop(opened, "Room", [builtin()[0], CANDIDATE])
+    other = ws.create_workshop(opened, "Another room", [builtin()[0]])
+    ws.record_decision(opened, room, CANDIDATE, "promote", "The room wants it")
+    ws.record_decision(opened, other, builtin()[0], "reword", None)
+    with pytest.raises(ws.WorkshopError, match="Only a candidate"):
+        ws.record_decision(opened, room, builtin()[0], "promote")
+    with pytest.raises(ws.WorkshopError, match="not one of this workshop"):
+        ws.record_decision(opened, other, CANDIDATE, "reword")
+    made = ws.decisions(opened.cursor(), room.id)
+    assert made[["workshop_id", "workshop", "join_code", "indicator_id", "decision", "note"]].values.tolist() == [
+        [room.id, "Room", room.join_code, CANDIDATE.id, "promote", "The room wants it"]]
+    assert len(ws.decisions(opened.cursor())) == 2
+    assert [ind.status for ind in lab.saved(opened.cursor()) if ind.id == CANDIDATE.id] == ["prototype"]
+
+
+def test_printable_cards_one_per_page_with_workshop_figures_and_escaped_text(workshop_store, monkeypatch):
+    monkeypatch.setattr(lab, "saved", lambda con, include_retired=False: (CANDIDATE,) if include_retired else ())
+    opened = app_store(workshop_store, monkeypatch)
+    room = ws.Workshop("w1", "ABCDE", "Tom's <i>room</i>", ("kit_in_touch_19_21", CANDIDATE.id, "gone"), None, False)
+    year = max(compute.years(opened.cursor()))
+    table = ws.cards(opened.cursor(), room, year)
+    expected = views.indicator_figures(opened.cursor(), year, "workshop", indicators=[builtin()[0], CANDIDATE])
+    assert list(table["display"]) == list(expected["display"])  # the retired-and-gone card is left out
+    page = ws.printable_cards(room, table)
+    assert page.count('<section class="cl-card">') == 2 and "@media print" in page and "break-before: page" in page
+    assert "Feels &lt;b&gt;heard&lt;/b&gt; &amp; listened to" in page and "<b>heard" not in page
+    assert "Tom&#x27;s &lt;i&gt;room&lt;/i&gt;" in page
+    assert all(f'<div class="cl-figure">{d}</div>' in page for d in expected["display"])
+
+
+def test_a_stale_saved_candidate_does_not_stop_the_room(opened, monkeypatch):
+    def stale(con, include_retired=False):
+        raise DeclarationError("saved candidates, indicator 'cand_old', population.0: unknown field 'gone'")
+    monkeypatch.setattr(lab, "saved", stale)
+    assert ws.discussable(opened.cursor()) == builtin()
+
+
+# --- the page, through AppTest -------------------------------------------------------------------
+
+def page(workshop_store, monkeypatch, mode: str, code: str | None = None) -> AppTest:
+    """The workshop page as a fresh browser session would open it (with `?code=` for a participant)."""
+    monkeypatch.setenv("CL_STORE", workshop_store)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["mode"] = MODE_LABELS[mode]  # the sidebar's radio is bound to the URL by its label
+    if code:
+        at.query_params["code"] = code
+    at.switch_page("pages/workshop.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="mode").value == mode
+    return at
+
+
+def app_store(workshop_store, monkeypatch) -> session.OpenStore:
+    """The app's own open store (one write lock per process), as the page uses it."""
+    return page(workshop_store, monkeypatch, "workshop").session_state["_context"].opened
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything rendered as markdown or HTML (where an unescaped <script> would matter)."""
+    kinds = ["markdown", "caption", "title", "subheader", "success", "error", "warning", "info", "html"]
+    return " ".join(str(el.value) for kind in kinds for el in at.get(kind))
+
+
+def create_through_page(at: AppTest, name: str, cards: list[str]) -> ws.Workshop:
+    at.text_input(key="ws_name").input(name)
+    at.multiselect(key="ws_cards").set_value(cards)
+    click(at, "Create workshop")
+    assert not at.exception, at.exception
+    made = next(w for w in ws.workshops(at.session_state["_context"].cursor()) if w.name == name)
+    assert f"## Join code: `{made.join_code}`" in [m.value for m in at.markdown]
+    assert at.code[0].value == f"/workshop?code={made.join_code}&mode=Workshop%20%28safe%20to%20share%29"
+    return made
+
+
+def results_table(at: AppTest):
+    return next(d.value for d in at.dataframe if ws.AVERAGE in d.value.columns).set_index("Card")
+
+
+@pytest.mark.parametrize("facilitator_mode, expected_answers", [("analyst", "1"), ("workshop", "fewer than 5")])
+def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatch, facilitator_mode, expected_answers):
+    facilitator = page(workshop_store, monkeypatch, facilitator_mode)
+    cards = ["acc_suitable_19_21", "acc_feels_safe_home"]
+    made = create_through_page(facilitator, f"Round trip {facilitator_mode}", cards)
+
+    phone = page(workshop_store, monkeypatch, "analyst", code=made.join_code.lower())
+    assert [t.value for t in phone.title] == [made.name]
+    ctx = phone.session_state["_context"]
+    expected = views.indicator_figures(ctx.cursor(), ctx.year, "workshop", indicators=[by_id(c) for c in cards])
+    assert [m.value for m in phone.metric] == [expected["display"].iloc[0]]  # workshop figures, even in analyst mode
+    phone.radio(key="ws_matters").set_value(4)
+    phone.radio(key="ws_fair").set_value("reword")
+    phone.text_area(key="ws_comment").input(SCRIPT)
+    click(phone, "Send my answer")
+    assert "Thank you, your answer is saved." in [s.value for s in phone.success]
+    assert [m.value for m in phone.metric] == [expected["display"].iloc[1]]  # moved on to card 2
+
+    facilitator.run()
+    assert not facilitator.exception
+    table = results_table(facilitator)
+    assert table.at["Suitable accommodation, aged 19-21", "Answers"] == expected_answers
+    assert table.at["Feels safe where they live", "Answers"] == "0"
+    assert [m.value for m in facilitator.metric] == ["1"]
+    if facilitator_mode == "analyst":
+        assert table.at["Suitable accommodation, aged 19-21", "Matters: A lot"] == 1
+    comments = next(d.value for d in facilitator.dataframe if "Comment" in d.value.columns)
+    assert comments["Comment"].tolist() == [SCRIPT] and list(comments.columns) == ["Card", "Comment", "What's missing"]
+    assert "<script" not in shown_text(facilitator) and "<script" not in shown_text(phone)
+
+
+def test_the_comment_box_holds_the_limit_and_a_wrong_code_says_so(workshop_store, monkeypatch):
+    made = ws.create_workshop(app_store(workshop_store, monkeypatch), "Long words", builtin()[:1])
+    phone = page(workshop_store, monkeypatch, "workshop", code=made.join_code)
+    assert phone.text_area(key="ws_comment").max_chars == phone.text_area(key="ws_missing").max_chars == ws.TEXT_LIMIT
+    phone.text_area(key="ws_missing").set_value("x" * 700)  # past the box's limit, as a forged message could be
+    click(phone, "Send my answer")
+    assert "Thank you, your answer is saved." in [s.value for s in phone.success]
+    stored = phone.session_state["_context"].cursor().execute(
+        "SELECT length(missing) FROM indicator_feedback WHERE workshop_id = ?", [made.id]).fetchall()
+    assert stored == [(ws.TEXT_LIMIT,)]
+    lost = page(workshop_store, monkeypatch, "workshop", code="QQQQQ")
+    assert any("No open workshop has that code" in w.value for w in lost.warning)
+    assert [t.value for t in lost.title] == ["Workshop"]
+
+
+def test_facilitator_records_a_decision_for_the_workshop_on_screen(workshop_store, monkeypatch):
+    facilitator = page(workshop_store, monkeypatch, "workshop")
+    made = create_through_page(facilitator, "Decisions room", ["fin_money_confident", "fin_photo_id"])
+    facilitator.selectbox(key="ws_decision_card").set_value(1)
+    facilitator.radio(key="ws_decision").set_value("reword")
+    facilitator.text_input(key="ws_decision_note").input("Say 'ID' not 'photo ID'")
+    click(facilitator, "Record decision")
+    assert not facilitator.exception and facilitator.success
+    made_decisions = ws.decisions(facilitator.session_state["_context"].cursor(), made.id)
+    assert made_decisions[["workshop_id", "indicator_id", "decision", "note"]].values.tolist() == [
+        [made.id, "fin_photo_id", "reword", "Say 'ID' not 'photo ID'"]]
+    shown = next(d.value for d in facilitator.dataframe if "Decision" in d.value.columns)
+    assert shown[["Indicator", "Decision"]].values.tolist() == [["fin_photo_id", "Flag for rewording"]]
+
+
+@pytest.mark.parametrize("mode", ["workshop", "analyst"])
+def test_both_views_run_in_both_modes(workshop_store, monkeypatch, mode):
+    made = ws.create_workshop(app_store(workshop_store, monkeypatch), f"Both modes {mode}", builtin()[8:11])
+    facilitator = page(workshop_store, monkeypatch, mode)
+    assert facilitator.get("html") and any(b.label == "Create workshop" for b in facilitator.button)
+    phone = page(workshop_store, monkeypatch, mode, code=made.join_code)
+    assert phone.radio(key="ws_matters") and phone.metric
+    assert all("." not in m.value for m in phone.metric if m.value.endswith("%"))
+    facilitator.selectbox(key="ws_running").set_value(made.id).run()
+    click(facilitator, "End this workshop")
+    assert not facilitator.exception
+    assert made.id not in [w.id for w in ws.workshops(facilitator.session_state["_context"].cursor())]
+    phone.run()
+    assert not phone.exception
+    assert [i.value for i in phone.info] == ["This workshop has ended. Thank you for taking part."]
+    assert "ws_matters" not in [r.key for r in phone.radio]
+
+
+def test_a_lab_candidate_goes_on_a_card_and_the_room_promotes_it(workshop_store, monkeypatch, reading_ease):
+    candidate = CANDIDATE.model_copy(update={"id": "cand_ws_in_touch", "title": "Still in touch"})
+    lab.create(app_store(workshop_store, monkeypatch), candidate, "Test facilitator")
+    facilitator = page(workshop_store, monkeypatch, "workshop")
+    assert "Still in touch (○ Candidate)" in facilitator.multiselect(key="ws_cards").options
+    made = create_through_page(facilitator, "Candidate room", ["eet_neet_19_21", candidate.id])
+    phone = page(workshop_store, monkeypatch, "analyst", code=made.join_code)
+    click(phone, "Next card ▶")
+    ctx = phone.session_state["_context"]
+    expected = views.indicator_figures(ctx.cursor(), ctx.year, "workshop", indicators=[candidate])
+    assert [m.value for m in phone.metric] == list(expected["display"])
+    assert "○ Candidate" in " ".join(c.value for c in phone.caption)
+    facilitator.selectbox(key="ws_decision_card").set_value(1)
+    facilitator.radio(key="ws_decision").set_value("promote")
+    click(facilitator, "Record decision")
+    assert ws.decisions(ctx.cursor(), made.id)[["workshop_id", "indicator_id", "decision"]].values.tolist() == [
+        [made.id, candidate.id, "promote"]]
+    assert [ind.status for ind in lab.saved(ctx.cursor()) if ind.id == candidate.id] == ["prototype"]
