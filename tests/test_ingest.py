@@ -577,3 +577,63 @@ def test_builtin_indicators_from_imported_files_match_hand_worked_answers(con, t
     indicators = [i for i in builtin() if i.id in expected]
     figures = raw(con, indicators, years=[2024])
     assert {r.indicator_id: (r.numerator, r.denominator) for r in figures.itertuples()} == expected
+
+
+# ---------------------------------------------------------------- the rest of the return: ad1 to dolo
+# Header rows exactly as DfE's files (and data-to-insight's 903 validator) have them.
+NEW_903 = {
+    "ad1": ("CHILD,DOB,DATE_INT,DATE_MATCH,FOSTER_CARE,NB_ADOPTR,SEX_ADOPTR,LS_ADOPTR",
+            "A1,01/02/2019,01/03/2022,01/09/2022,1,2,MF,L11\n"
+            "A2,01/02/2019,01/03/2022,01/09/2022,0,3,MF,L11\n"
+            "A3,01/02/2019,01/03/2022,01/09/2022,0,1,M2,L3\n"
+            "A4,01/02/2019,01/03/2022,,0,1,F1,L3\n"),
+    "placed_for_adoption": ("CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED",
+                            "A1,01/02/2019,01/03/2022,,\nA2,01/02/2019,01/03/2022,01/01/2023,RD4\n"
+                            "A3,01/02/2019,01/03/2022,01/01/2023,RD5\n"),
+    "previous_permanence": ("CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM",
+                            "A1,01/02/2010,P2,,zz/05/2015\nA2,01/02/2010,Z1,,\nA3,01/02/2010,p1,,01/01/2015\n"),
+    "sw_episodes": ("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON",
+                    "A1,01/02/2010,SW123456,01/04/2023,01/10/2023,LEFTRL\nA1,01/02/2010,SW654321,02/10/2023,,\n"
+                    "A2,01/02/2010,,01/04/2023,,\nA3,01/02/2010,SW123456,01/04/2023,,QUIT\n"),
+    "dolo": ("CHILD,DOB,DOLO_START,DOLO_END", "A1,01/02/2008,01/06/2023,01/09/2023\nA2,01/02/2008,01/06/2023,\n"
+                                              "A3,01/02/2008,31/06/2023,\n"),
+}
+
+
+def test_the_rest_of_the_return_is_recognised_and_validated(con, tmp_path):
+    paths = [write(tmp_path, f"{name}_2023-24.csv", f"{header}\n{rows}") for name, (header, rows) in NEW_903.items()]
+    report = import_files(con, paths)
+    assert [(f.table, f.collection_year, f.rows_loaded, f.rows_rejected) for f in report.files] == [
+        ("ad1", 2024, 1, 3), ("placed_for_adoption", 2024, 2, 1), ("previous_permanence", 2024, 2, 1),
+        ("sw_episodes", 2024, 2, 2), ("dolo", 2024, 2, 1)]
+    got = con.execute("SELECT file_name, line, field, reason FROM rejected_row ORDER BY file_name, line").fetchall()
+    assert [(name.split("_2023")[0], line, field) for name, line, field, _ in got] == [
+        ("ad1", 3, "NB_ADOPTR"), ("ad1", 4, "SEX_ADOPTR"), ("ad1", 5, "DATE_MATCH"), ("dolo", 4, "DOLO_START"),
+        ("placed_for_adoption", 4, "REASON_PLACED_CEASED"), ("previous_permanence", 4, "PREV_PERM"),
+        ("sw_episodes", 4, "SW_ID"), ("sw_episodes", 5, "SW_REASON")]
+    reasons = [reason for *_, reason in got]
+    assert reasons[0] == "'3' is not one of the NB_ADOPTR codes (1, 2)"
+    assert reasons[1] == "'M2' is not one of the SEX_ADOPTR codes (M1, F1, MM, FF, MF)"
+    assert reasons[2] == "required value is missing"
+    assert reasons[3] == "'31/06/2023' is not a real date (day 31, month 6, year 2023)"
+    assert reasons[5] == "'p1' is not one of the PREV_PERM codes (P1, P2, P3, P4, Z1); codes are exact, did you mean 'P1'?"
+    assert reasons[7].startswith("'QUIT' is not one of the SW_REASON codes (MANAGE, FCONTA, LEFTRL,")
+    assert con.execute("SELECT CHILD, FOSTER_CARE, NB_ADOPTR, DATE_MATCH::VARCHAR FROM ad1").fetchall() == [
+        (pid("A1"), 1, 2, "2022-09-01")]
+    # DfE allows an unknown day or month in DATE_PERM as zz, so it is kept as the text given
+    assert con.execute("SELECT PREV_PERM, DATE_PERM FROM previous_permanence ORDER BY 1").fetchall() == [
+        ("P2", "zz/05/2015"), ("Z1", None)]
+    assert con.execute("SELECT DOLO_END::VARCHAR FROM dolo ORDER BY 1 NULLS LAST").fetchall() == [
+        ("2023-09-01",), (None,)]
+
+
+def test_social_worker_ids_are_pseudonymised(con, tmp_path):
+    header, rows = NEW_903["sw_episodes"]
+    one(con, tmp_path, "sw_episodes_2024.csv", f"{header}\n{rows}")
+    expected = "W" + hmac.new(TEST_KEY.encode(), b"SW_ID:SW123456", hashlib.sha256).hexdigest()[:12]
+    stored = con.execute("SELECT SW_ID FROM sw_episodes ORDER BY SW_DECOM").fetchall()
+    assert stored[0] == (expected,) and stored[1][0].startswith("W") and stored[1][0] != expected
+    # the refused row with a bad reason keeps its worker's id only as a pseudonym too
+    raw = con.execute("SELECT raw FROM rejected_row WHERE field = 'SW_REASON'").fetchone()[0]
+    assert raw == f"{pid('A3')},01/02/2010,{expected},01/04/2023,,QUIT"
+    assert "SW123456" not in repr(snapshot(con)) and "SW654321" not in repr(snapshot(con))

@@ -23,4 +23,4 @@ def rejection_summary(con: duckdb.DuckDBPyConnection, batch_id: str | None = Non
     return con.execute(
         "SELECT file_name, coalesce(field, '(whole row)') AS field, count(*) AS problems, "
         "count(DISTINCT line) AS rows FROM rejected_row WHERE ? IS NULL OR batch_id = ? "
-        "GROUP BY ALL ORDER BY problems DESC", [batch_id, batch_id]).df()
+        "GROUP BY ALL ORDER BY problems DESC, file_name, field", [batch_id, batch_id]).df()

@@ -87,9 +87,9 @@ def _check_synthetic(con: duckdb.DuckDBPyConnection, replace_synthetic: bool) ->
         return False
     if not replace_synthetic:
         raise ImportRefused(
-            "This store holds synthetic data; real files are not mixed into it. Import into a new store "
-            "(e.g. --db data/real.duckdb), or replace the synthetic data (--replace-synthetic, or "
-            "replace_synthetic=True).")
+            "This store holds synthetic data; real files are not mixed into it. Replace the synthetic data "
+            "(tick 'Replace the synthetic data with real data' on the Data page, or --replace-synthetic on "
+            "the command line), or import into a new store file (e.g. --db data/real.duckdb).")
     return True
 
 

@@ -1,4 +1,4 @@
-"""Keyed pseudonyms for young people's ids, so a real store never holds a case-record id.
+"""Keyed pseudonyms for ids, so a real store never holds a case-record id or a worker's id.
 
 The key lives outside the store and the repo (an environment variable or the git-ignored
 `.streamlit/secrets.toml`), so someone holding only the store cannot recompute or reverse ids.
@@ -75,6 +75,10 @@ class Pseudonymiser:
         """A pupil number is an identifier too; DfE's 'UNn' reason codes are kept."""
         return value if UPN_REASON.fullmatch(value) else "U" + self._digest("UPN:" + value)
 
+    def social_worker(self, value: str) -> str:
+        """sw_episodes' SW_ID (a social worker's registration number) links a worker to children."""
+        return "W" + self._digest("SW_ID:" + value)
+
     def column(self, name: str, value: str | None) -> str | None:
         if not value:
             return value
@@ -82,7 +86,9 @@ class Pseudonymiser:
             return self.child(value)
         if name == "UPN":
             return self.upn(value)
+        if name == "SW_ID":
+            return self.social_worker(value)
         return value
 
 
-ID_COLUMNS = ("CHILD", "UPN")
+ID_COLUMNS = ("CHILD", "UPN", "SW_ID")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cl_metrics.ingest.pseudonym import ID_COLUMNS
 from cl_metrics.spec import ColumnSpec, TableSpec, spec
 from cl_metrics.store import PROJECT_ROOT
 
@@ -44,7 +45,7 @@ def _table_md(table: TableSpec) -> str:
              f"{year}.", "", "| column | type | required | allowed values | meaning |",
              "| --- | --- | --- | --- | --- |"]
     for c in table.columns:
-        meaning = c.label or ("pseudonymised on import" if c.name in ("CHILD", "UPN") else "")
+        meaning = c.label or ("pseudonymised on import" if c.name in ID_COLUMNS else "")
         required = "yes" if c.required else ""
         lines.append(f"| `{c.name}` | {TYPE_WORDS[c.type]} | {required} | {_allowed(c)} | {meaning} |")
     return "\n".join(lines)

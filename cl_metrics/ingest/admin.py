@@ -1,0 +1,205 @@
+"""What the Data page does and shows, kept here so it is testable without Streamlit.
+
+The page only draws: which store is open, uploads (a missing key or a refused store becomes a
+message, never a traceback), the report as a table and plain sentences, import history and
+refusals (counts protected in workshop mode; the refused rows themselves only in analyst mode),
+the templates, and rebuilding a synthetic store (never a store of real data).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from cl_metrics import store
+from cl_metrics.disclosure import Mode, protected_count
+from cl_metrics.ingest.history import import_history, rejected_rows, rejection_summary
+from cl_metrics.ingest.loader import Progress, import_files
+from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
+from cl_metrics.ingest.report import FileReport, ImportRefused, ImportReport
+from cl_metrics.ingest.templates import template_path
+from cl_metrics.session import OpenStore
+from cl_metrics.spec import spec
+from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
+
+MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
+RAW_ROW_LIMIT = 2_000
+REPORT_COLUMNS = {"file": "File", "table": "Table", "collection_year": "Year", "status": "Result",
+                  "loaded": "Rows loaded", "refused": "Rows refused", "replaced": "Rows replaced", "notes": "Notes"}
+STATUS_WORDS = {"loaded": "loaded", "refused": "refused whole", "skipped": "skipped"}
+HISTORY_COLUMNS = {"imported_at": "Imported", "file_name": "File", "table_name": "Table", "collection_year": "Year",
+                   "rows_loaded": "Rows loaded", "rows_rejected": "Rows refused", "batch_id": "Batch"}
+REFUSAL_COLUMNS = {"file_name": "File", "field": "Field", "problems": "Problems", "rows": "Rows refused"}
+REFUSED_ROW_COLUMNS = {"file_name": "File", "line": "Line", "field": "Field", "reason": "Reason",
+                       "raw": "Row as in the file (ids pseudonymised)", "batch_id": "Batch"}
+
+
+def _no_progress(fraction: float, label: str) -> None:
+    """Progress reports go nowhere when the caller shows none."""
+
+
+def _shown(frame: pd.DataFrame, columns: Sequence[str], mode: Mode, threshold: int) -> pd.DataFrame:
+    """Workshop mode: counts as the threshold rule shows them ('fewer than 5').
+
+    Analyst mode shows exact counts: it shows the refused rows themselves, so hiding how many
+    there are would protect nothing.
+    """
+    if mode == "analyst":
+        return frame
+    out = frame.copy()
+    for column in columns:
+        out[column] = [_count_text(n, mode, threshold) for n in out[column]]
+    return out
+
+
+def _count_text(count: int, mode: Mode, threshold: int) -> str:
+    """One count as text, under the same rule as `_shown`."""
+    return f"{count:,}" if mode == "analyst" else protected_count(int(count), threshold, mode)[1]
+
+
+def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> str:
+    """Markdown: which file is open, whether it holds real data, and what it covers."""
+    if summary.source == "synthetic":
+        kind = (f"**Synthetic data** (seed {summary.seed}): made-up young people, the same seed gives "
+                "the same numbers. Safe to show anyone.")
+    else:
+        kind = ("**Real data**, with ids pseudonymised on import: personal information about young people. "
+                "Share only suppressed figures (workshop mode).")
+    if not summary.years:
+        years = "no records yet"
+    elif len(summary.years) == 1:
+        years = f"the collection year ending 31 March {summary.years[0]}"
+    else:
+        years = f"collection years ending 31 March {summary.years[0]} to {summary.years[-1]}"
+    people = _count_text(summary.young_people, mode, threshold)
+    return f"Store file: `{summary.path}`  \n{kind}  \nYoung people: {people}; {years}."
+
+
+def key_problem() -> str | None:
+    """Why real files cannot be imported yet (no pseudonymisation key), or None."""
+    try:
+        load_key()
+    except PseudonymKeyError as exc:
+        return str(exc)
+    return None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One press of Import: the report, or the message that stopped it before anything changed."""
+    report: ImportReport | None = None
+    error: str | None = None
+    replaced_synthetic: bool = False
+
+
+def upload(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], year: int | None = None,
+           replace_synthetic: bool = False, progress: Progress | None = None) -> Upload:
+    """Import uploaded (name, bytes) pairs in one transaction, as `import_files` does."""
+    if not files:
+        return Upload(error="Choose one or more CSV files to import.")
+    was_synthetic = store.get_info(con).get("source") == "synthetic"
+    try:
+        report = import_files(con, list(files), year=year, progress=progress, replace_synthetic=replace_synthetic)
+    except (PseudonymKeyError, ImportRefused) as exc:
+        return Upload(error=str(exc))
+    return Upload(report=report, replaced_synthetic=was_synthetic and store.get_info(con).get("source") == "real")
+
+
+def report_table(report: ImportReport) -> pd.DataFrame:
+    """One row per file, with readable headings; notes hold why a file was refused and any warnings."""
+    rows = [row | {"status": STATUS_WORDS[row["status"]],
+                   "notes": "; ".join(filter(None, [row["reason"], row["warnings"]]))} for row in report.rows()]
+    frame = pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "reason", "warnings"])[list(REPORT_COLUMNS)]
+    frame["collection_year"] = frame["collection_year"].astype("Int64")
+    return frame.rename(columns=REPORT_COLUMNS)
+
+
+def _file_message(f: FileReport) -> tuple[str, str]:
+    if f.status == "refused":
+        return "error", f"**{f.file_name}** was refused, so nothing in it was loaded. {f.reason}"
+    if f.status == "skipped":
+        return "info", f"**{f.file_name}** was skipped: {f.reason}."
+    year = f" for the year ending 31 March {f.collection_year}" if f.collection_year else ""
+    text = f"**{f.file_name}**: {f.rows_loaded:,} rows loaded into {spec().table(f.table).title.lower()}{year}."
+    if f.rows_rejected:
+        reasons = "; ".join(f"{reason} ({n:,})" for reason, n in f.top_reasons[:3])
+        text += f" {f.rows_rejected:,} rows were refused and kept below with their reasons. Most common: {reasons}."
+    if f.warnings:
+        text += " Note: " + "; ".join(f.warnings) + "."
+    return ("warning" if f.rows_rejected or f.warnings else "success"), text
+
+
+def report_messages(outcome: Upload) -> list[tuple[str, str]]:
+    """(kind, markdown) sentences about an upload; kind is success, info, warning or error."""
+    if outcome.error:
+        return [("error", outcome.error)]
+    report = outcome.report
+    loaded = sum(f.status == "loaded" for f in report.files)
+    messages = [("error" if loaded == 0 else "info",
+                 f"{loaded} of {len(report.files)} files loaded: {report.rows_loaded:,} rows, "
+                 f"{report.rows_rejected:,} rows refused. The import was one transaction.")]
+    if outcome.replaced_synthetic:
+        messages.append(("warning", "The synthetic data was removed: this store now holds real, pseudonymised "
+                                    "data only, and opens in workshop mode."))
+    return messages + [_file_message(f) for f in report.files]
+
+
+def history_table(con: duckdb.DuckDBPyConnection, mode: Mode, threshold: int) -> pd.DataFrame:
+    """Every import, newest first, with readable headings (the long content hash left out)."""
+    history = import_history(con)[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    return _shown(history, ["Rows loaded", "Rows refused"], mode, threshold)
+
+
+def refusals_table(con: duckdb.DuckDBPyConnection, mode: Mode, threshold: int) -> pd.DataFrame:
+    """Refused rows counted by file and field: what to fix at source, with no record shown."""
+    return _shown(rejection_summary(con).rename(columns=REFUSAL_COLUMNS), ["Problems", "Rows refused"], mode, threshold)
+
+
+def refused_rows(con: duckdb.DuckDBPyConnection, mode: Mode, limit: int = RAW_ROW_LIMIT) -> pd.DataFrame:
+    """The refused rows' text and reasons: analyst mode only, never in workshop mode."""
+    if mode != "analyst":
+        raise PermissionError("refused rows are record-level: they are shown only in analyst mode")
+    return rejected_rows(con, limit=limit)[list(REFUSED_ROW_COLUMNS)].rename(columns=REFUSED_ROW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Template:
+    table: str
+    title: str
+    data: bytes
+
+
+def templates() -> list[Template]:
+    """The CSV template (header and example rows) of every local table, for download."""
+    return [Template(t.name, t.title, template_path(t.name).read_bytes()) for t in spec().local_tables()]
+
+
+def synthetic_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """(people, seed) a synthetic store was built with; None for a store of real data."""
+    info = store.get_info(con)
+    if info.get("source") != "synthetic":
+        return None
+    return int(info.get("people") or DEFAULT_PEOPLE), int(info.get("seed") or DEFAULT_SEED)
+
+
+def regenerate_synthetic(opened: OpenStore, people: int, seed: int, progress: Progress | None = None) -> None:
+    """Rebuild the open synthetic store in place; a store of real data is refused and left alone.
+
+    The store's connection is closed first (DuckDB must let go of the file before it is
+    replaced), so the caller reopens the store afterwards, whether this returns or raises.
+    """
+    if not MIN_PEOPLE <= people <= MAX_PEOPLE:
+        raise ValueError(f"people must be from {MIN_PEOPLE:,} to {MAX_PEOPLE:,}")
+    with opened.write_lock:
+        cur = opened.cursor()
+        try:
+            real = synthetic_settings(cur) is None
+        finally:
+            cur.close()
+        if real:
+            raise ImportRefused("This store holds real data; it is never replaced by synthetic data. To demonstrate "
+                                "with synthetic data, open another store file.")
+        opened.connection.close()
+        write_store(opened.path, people=people, seed=seed, progress=progress or _no_progress)

@@ -1,0 +1,111 @@
+"""Data: which store is open, importing the authority's files, what was refused, templates, synthetic data."""
+import streamlit as st
+
+from cl_metrics.ingest import admin
+from pages.common import current, download, open_store
+
+ctx = current()
+analyst = ctx.mode == "analyst"
+synthetic = ctx.summary.source == "synthetic"
+con = ctx.cursor()
+st.title("Data")
+
+st.subheader("The open store")
+st.markdown(admin.describe_store(ctx.summary, ctx.mode, ctx.threshold))
+
+
+def show_outcome(outcome: admin.Upload) -> None:
+    for kind, text in admin.report_messages(outcome):
+        getattr(st, kind)(text)  # kind is one of success, info, warning, error
+    if outcome.report:
+        table = admin.report_table(outcome.report)
+        st.dataframe(table, hide_index=True, key="import_report")
+        download(table, "import_report", "Download this report (CSV)")
+
+
+st.subheader("Import the authority's files")
+st.markdown("The SSDA903 CSV files the authority already sends to DfE (header, episodes, oc2, oc3, missing, "
+            "reviews, uasc, ad1, placed_for_adoption, previous_permanence, sw_episodes, dolo), and the templates "
+            "below for what the return lacks. Each file is recognised by its header row; rows that break DfE's "
+            "rules are refused one by one with a reason, and the rest load.")
+if not analyst:
+    st.info("Importing is done in analyst mode: switch mode in the sidebar.")
+else:
+    key_problem = admin.key_problem()
+    if key_problem:
+        st.error(key_problem)
+    round_ = st.session_state.setdefault("data_upload_round", 0)
+    files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=f"data_upload_{round_}")
+    year = st.number_input("Collection year (the year ending 31 March)", min_value=2000, max_value=2100,
+                           value=None, step=1, placeholder="Read from each file's name", key="data_year",
+                           help="Needed when a file's name does not hold its year (e.g. oc3_2023-24.csv).")
+    replace = False
+    if synthetic:
+        replace = st.checkbox("Replace the synthetic data with real data", key="data_replace")
+        st.caption("This store holds synthetic data, and real files are never mixed into it. Ticking the box "
+                   "deletes every synthetic record (and the seed) in this store file before your files load; "
+                   "workshop answers and candidate indicators are kept. The store then holds real data only "
+                   "and opens in workshop mode.")
+    if st.button("Import", type="primary", disabled=bool(key_problem) or not files, key="data_import"):
+        bar = st.progress(0.0, text="Starting")
+        with ctx.opened.exclusive() as cursor:
+            outcome = admin.upload(cursor, [(f.name, f.getvalue()) for f in files], int(year) if year else None,
+                                   replace, progress=lambda fraction, label: bar.progress(fraction, text=label))
+        st.session_state["data_last_upload"] = outcome
+        st.session_state["data_upload_round"] = round_ + 1  # a fresh, empty uploader
+        st.rerun()  # so the sidebar says what the store holds now
+    if "data_last_upload" in st.session_state:
+        show_outcome(st.session_state["data_last_upload"])
+
+st.subheader("Import history")
+history = admin.history_table(con, ctx.mode, ctx.threshold)
+if history.empty:
+    st.info("Nothing has been imported into this store yet.")
+else:
+    st.dataframe(history, hide_index=True, key="import_history")
+    download(history, "import_history", "Download the import history (CSV)")
+
+st.subheader("Refused rows")
+refusals = admin.refusals_table(con, ctx.mode, ctx.threshold)
+if refusals.empty:
+    st.info("No row has been refused.")
+else:
+    st.markdown("Problems counted by file and field: what to correct in the case-management system.")
+    st.dataframe(refusals, hide_index=True, key="refusal_summary")
+    download(refusals, "refusal_summary", "Download the counts (CSV)")
+    if analyst:
+        rows = admin.refused_rows(con, ctx.mode)
+        st.markdown(f"**The refused rows** (first {admin.RAW_ROW_LIMIT:,}): the text as it was in the file, "
+                    "ids pseudonymised, and why each was refused.")
+        st.dataframe(rows, hide_index=True, key="refused_rows")
+        download(rows, "refused_rows", "Download the refused rows (CSV)")
+    else:
+        st.info("Workshop mode hides the refused rows themselves, because each is one young person's record. "
+                "Switch to analyst mode to see them.")
+
+st.subheader("Templates for what the national return lacks")
+st.markdown("One CSV per local table: the header row and example rows. Columns and codes are documented in "
+            "`data/README.md`. Fill one in and import it above.")
+for column, template in zip(st.columns(2) * 4, admin.templates()):
+    column.download_button(template.title, template.data, file_name=f"{template.table}.csv", mime="text/csv",
+                           key=f"template_{template.table}", icon=":material/download:")
+
+settings = admin.synthetic_settings(con) if synthetic and analyst else None
+if settings:
+    st.subheader("Regenerate the synthetic data")
+    st.markdown("Builds new made-up young people into this store file. The same seed and number of young "
+                "people always give the same data.")
+    with st.form("regenerate"):
+        people = st.number_input("People to generate", min_value=admin.MIN_PEOPLE, max_value=admin.MAX_PEOPLE,
+                                 value=settings[0], step=100, key="regenerate_people")
+        seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=settings[1], step=1,
+                               key="regenerate_seed")
+        if st.form_submit_button("Regenerate"):
+            bar = st.progress(0.0, text="Starting")
+            try:
+                admin.regenerate_synthetic(ctx.opened, int(people), int(seed),
+                                           progress=lambda fraction, label: bar.progress(fraction, text=label))
+            finally:
+                open_store.clear(str(ctx.opened.path))  # the next run opens the new file
+            st.session_state.pop("data_last_upload", None)
+            st.rerun()
