@@ -8,6 +8,8 @@ st.session_state["_context"] = common.context()
 navigation = st.navigation({
     "Look": [
         st.Page("pages/overview.py", title="Overview", default=True),
+        st.Page("pages/domain.py", title="Domains", url_path="domain"),
+        st.Page("pages/voice.py", title="Voice", url_path="voice"),
     ],
     "Shape": [
         st.Page("pages/lab.py", title="Indicator lab", url_path="lab"),

@@ -97,14 +97,16 @@ AGREEMENT_WORDS = {"agree": "Record and answer agree", "differ": "Record and ans
 def agreement_chart(cells: pd.DataFrame, title: str) -> alt.Chart:
     """The four cells of an agreement table as bars (% of everyone with both), labelled in words.
 
+    `cells` is `voice.Agreement.cells`: recorded, says, agreement, value and text per cell.
+
     Each bar's label names the record and the answer on two lines, and says in words whether
     they agree; colour repeats it. Hidden cells keep their row with the reason and no bar.
     """
     data = cells.assign(
         cell=[f"{recorded}\n{says[:1].lower()}{says[1:]}" for recorded, says in zip(cells["recorded"], cells["says"])],
         agreement_words=cells["agreement"].map(AGREEMENT_WORDS),
-        label=[d if hidden else f"{int(n):,} ({d}), {agreement}" for d, hidden, n, agreement in
-               zip(cells["display"], cells["suppressed"], cells["numerator"].fillna(0), cells["agreement"])])
+        label=[text if pd.isna(value) else f"{text}, {agreement}"
+               for text, value, agreement in zip(cells["text"], cells["value"], cells["agreement"])])
     base = alt.Chart(data).encode(y=alt.Y("cell:N", title=None, sort=None,
                                           axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=420)))
     bars = base.mark_bar().encode(
@@ -130,8 +132,12 @@ def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str
     hidden = len(shares) - len(shown)
     note = f" {hidden} figure(s) hidden to protect small numbers." if hidden else ""
     lead = f"{title}: " if title else ""
-    if not people[:1].isdigit() or shown.empty:
+    if people == "0":
+        text = "no young people have both an answer and a record."
+    elif not people[:1].isdigit():
         text = "too few young people have both an answer and a record to show figures."
+    elif shown.empty:
+        text = f"of the {people} young people with both, no share can be shown without giving small numbers away."
     else:
         parts = "; ".join(sentence.format(figure) for sentence, figure in zip(shown["sentence"], shown["display"]))
         text = f"of the {people} young people with both, {parts}."

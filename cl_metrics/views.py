@@ -55,3 +55,15 @@ def overview(con, year: int, mode: Mode = "workshop",
     """The eight domains in order, each with its indicators' figures."""
     table = indicator_figures(con, year, mode, threshold)
     return [(d, table[table["domain"] == d.id].reset_index(drop=True)) for d in domains()]
+
+
+def figure_table(frame: pd.DataFrame, labels: dict[str, str], mode: Mode) -> pd.DataFrame:
+    """A protected figure table as people read it: its label columns and the figure.
+
+    Analyst mode adds the (still suppressed) counts behind each figure and why one is hidden;
+    workshop mode shows the rounded figure only.
+    """
+    columns = {**labels, "display": "Figure"}
+    if mode == "analyst":
+        columns |= {"numerator": "Young people counted", "denominator": "Out of", "suppression": "Hidden because"}
+    return frame[list(columns)].rename(columns=columns)
