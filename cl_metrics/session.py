@@ -8,14 +8,35 @@ from __future__ import annotations
 import argparse
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from cl_metrics import store
+
+
+class _Pending:
+    """One write waiting for a group commit, and its outcome."""
+
+    def __init__(self, work: Callable[[duckdb.DuckDBPyConnection], Any]):
+        self.work, self.done, self.value, self.error = work, False, None, None
+
+    def finish(self, value: Any = None, error: BaseException | None = None) -> None:
+        self.value, self.error, self.done = value, error, True
+
+    def run_alone(self, cur: duckdb.DuckDBPyConnection) -> None:
+        cur.execute("BEGIN")
+        try:
+            value = self.work(cur)
+            cur.execute("COMMIT")
+            self.finish(value)
+        except Exception as exc:
+            cur.execute("ROLLBACK")
+            self.finish(error=exc)
 
 
 @dataclass
@@ -23,6 +44,8 @@ class OpenStore:
     path: Path
     connection: duckdb.DuckDBPyConnection
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _queue: list[_Pending] = field(default_factory=list)
+    _queue_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for one thread or script run (DuckDB connections are not shared across threads)."""
@@ -42,6 +65,43 @@ class OpenStore:
                 raise
             finally:
                 cur.close()
+
+    def batched(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run `work(cursor)` in a transaction shared with the writes waiting at the same moment.
+
+        A commit costs milliseconds (the log is flushed to disk), so forty phones voting at once
+        would queue behind forty commits. Whoever holds the write lock commits everything that
+        is waiting in one go (group commit); if any of them fails, each is retried on its own,
+        so one bad write never loses or blocks the others. Returns work's result or raises its error.
+        """
+        mine = _Pending(work)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self.write_lock:
+            if not mine.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit_together(batch)
+        if mine.error is not None:
+            raise mine.error
+        return mine.value
+
+    def _commit_together(self, batch: list[_Pending]) -> None:
+        cur = self.connection.cursor()
+        try:
+            cur.execute("BEGIN")
+            try:
+                values = [pending.work(cur) for pending in batch]
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                for pending in batch:
+                    pending.run_alone(cur)
+                return
+            for pending, value in zip(batch, values):
+                pending.finish(value)
+        finally:
+            cur.close()
 
     @contextmanager
     def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:

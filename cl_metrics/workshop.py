@@ -159,18 +159,22 @@ def submit(opened: OpenStore, workshop_id: str, participant: str, indicator_id: 
     missing = clean_text(missing, what="Your 'what's missing' answer")
     if matters is None and fair is None and comment is None and missing is None:
         raise WorkshopError("Choose an answer or write something first.")
-    with opened.writing() as cur:
-        row = cur.execute("SELECT closed, list_contains(indicator_ids, ?) FROM workshop WHERE id = ?",
-                          [indicator_id, workshop_id]).fetchone()
-        if row is None or row[0]:
-            raise WorkshopError("This workshop has ended, so answers are no longer saved.")
-        if not row[1]:
-            raise WorkshopError("That card is not part of this workshop.")
-        key = [workshop_id, participant, indicator_id]
-        cur.execute("DELETE FROM indicator_feedback WHERE workshop_id = ? AND participant = ? AND indicator_id = ?",
-                    key)
-        cur.execute("INSERT INTO indicator_feedback (workshop_id, participant, indicator_id, matters, fair, comment, "
-                    "missing, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())", [*key, matters, fair, comment, missing])
+    opened.batched(lambda cur: _save_answer(cur, workshop_id, participant, indicator_id,
+                                            [matters, fair, comment, missing]))
+
+
+def _save_answer(cur, workshop_id: str, participant: str, indicator_id: str, answers: list) -> None:
+    """The write itself, inside a (group) transaction: checks the workshop, replaces the answer."""
+    row = cur.execute("SELECT closed, list_contains(indicator_ids, ?) FROM workshop WHERE id = ?",
+                      [indicator_id, workshop_id]).fetchone()
+    if row is None or row[0]:
+        raise WorkshopError("This workshop has ended, so answers are no longer saved.")
+    if not row[1]:
+        raise WorkshopError("That card is not part of this workshop.")
+    key = [workshop_id, participant, indicator_id]
+    cur.execute("DELETE FROM indicator_feedback WHERE workshop_id = ? AND participant = ? AND indicator_id = ?", key)
+    cur.execute("INSERT INTO indicator_feedback (workshop_id, participant, indicator_id, matters, fair, comment, "
+                "missing, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())", [*key, *answers])
 
 
 def cards(con, workshop: Workshop, year: int | None, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
