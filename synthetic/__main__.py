@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 from cl_metrics.store import DEFAULT_STORE
 from synthetic.generate import DEFAULT_LAST_YEAR, DEFAULT_PEOPLE, DEFAULT_SEED, write_store
-
-
-def text_progress(fraction: float, label: str) -> None:
-    """A one-line progress bar on stderr, redrawn in place."""
-    filled = int(30 * fraction)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {label:<28}")
-    if fraction >= 1:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+from cl_metrics.progress import text_progress
 
 
 def main(argv: list[str] | None = None) -> int:

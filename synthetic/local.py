@@ -92,7 +92,7 @@ def make_local(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataFram
     uasc = people["uasc"].to_numpy()[pid]
     disability = people["disability"].to_numpy()[pid]
     neet, unsuitable = rows["neet"].to_numpy(), rows["unsuitable"].to_numpy()
-    start, end = rows["year_start"].to_numpy(), rows["year_end"].to_numpy()
+    end = rows["year_end"].to_numpy()
     base = {"pid": pid, "collection_year": rows["collection_year"].to_numpy()}
     recorded_on = random_dates(rng, end - 200 * DAY, end)
     answered = rng.random(n) < sigmoid(np.log(SURVEY_RESPONSE / (1 - SURVEY_RESPONSE)) + 0.3 * contacts - 0.2 * strain)

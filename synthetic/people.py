@@ -59,7 +59,7 @@ def make_people(rng: np.random.Generator, n: int, window: Window, seed: int) -> 
     adversity = rng.standard_normal(n)
     disability = rng.random(n) < sigmoid(-1.9 + 0.5 * adversity)
 
-    b16, b17, b18 = add_years(dob, 16), add_years(dob, 17), add_years(dob, 18)
+    b16, b18 = add_years(dob, 16), add_years(dob, 18)
     qualifying = ~uasc & (rng.random(n) < 0.05)
     early = ~qualifying & (rng.random(n) < np.where(uasc, 0.03, 0.20))
     left_care = np.where(early | qualifying, random_dates(rng, b16, b18 - DAY), b18)

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from synthetic.generate import write_store
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SMALL_PEOPLE = 1500
 SMALL_SEED = 11
 
@@ -78,3 +82,28 @@ def build_store(path, rows: dict[str, list[dict]]):
                         list(record.values()))
     derived.refresh(con)
     return con
+
+
+def open_app_page(store_path, monkeypatch, page: str, mode: str) -> AppTest:
+    """The app on `store_path`, switched to pages/`page` in `mode`, checked to have run cleanly."""
+    monkeypatch.setenv("CL_STORE", str(store_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(f"pages/{page}").run()
+    at.radio(key="mode").set_value(mode).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The table on screen that has `column` (AppTest does not show st.dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns).reset_index(drop=True)
+
+
+@pytest.fixture()
+def opened(tmp_path):
+    """An OpenStore on a store with only the schema: enough for app writes, and fast."""
+    from cl_metrics import session, store
+    store.connect(tmp_path / "empty.duckdb", create=True).close()
+    yielded = session.open_store(tmp_path / "empty.duckdb")
+    yield yielded
+    yielded.connection.close()

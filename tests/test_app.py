@@ -1,15 +1,14 @@
 """AppTest of the app's spine: the Overview shows all eight domains with figures, no exception."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from cl_metrics import views
 from cl_metrics.domains import domains
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture()

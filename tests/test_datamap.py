@@ -3,18 +3,16 @@ answers on a hand-made store, and the page shows cl_metrics' figures in both mod
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cl_metrics import datamap, store
 from cl_metrics.domains import domain_ids
 from cl_metrics.spec import spec
+from tests.conftest import open_app_page, table_with
 from tests.test_quality import build_known_store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE_COLUMNS = ["domain_name", "item", "case_record", "local_dashboard", "national_return", "voice_label",
                 "held_in_store", "held", "completeness_display", "measured_over", "known_from"]
 
@@ -130,46 +128,33 @@ def test_coverage_counts_items_per_domain(known_con):
 
 # ------------------------------------------------------------------------------------------- page
 
-def open_page(path: str, monkeypatch, mode: str) -> AppTest:
-    monkeypatch.setenv("CL_STORE", path)
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/data_map.py").run()
-    at.radio(key="mode").set_value(mode).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def on_screen(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns).reset_index(drop=True)
-
-
 @pytest.mark.parametrize("mode", ["workshop", "analyst"])
 def test_page_shows_cl_metrics_figures(small_store, monkeypatch, mode):
-    at = open_page(small_store, monkeypatch, mode)
+    at = open_app_page(small_store, monkeypatch, "data_map.py", mode)
     ctx = at.session_state["_context"]
     expected = datamap.data_map(ctx.cursor(), ctx.year, mode, ctx.threshold)
-    pd.testing.assert_frame_equal(on_screen(at, "item"), expected[PAGE_COLUMNS], check_dtype=False)
+    pd.testing.assert_frame_equal(table_with(at, "item"), expected[PAGE_COLUMNS], check_dtype=False)
     coverage = datamap.coverage(expected)
-    pd.testing.assert_frame_equal(on_screen(at, "held_of_known"), coverage[["domain_name", "held_of_known"]])
+    pd.testing.assert_frame_equal(table_with(at, "held_of_known"), coverage[["domain_name", "held_of_known"]])
     assert datamap.coverage_summary(coverage) in [m.value for m in at.markdown]
     assert len(at.get("vega_lite_chart")) == 1
-    shown = on_screen(at, "item")["completeness_display"]
+    shown = table_with(at, "item")["completeness_display"]
     assert all(re.fullmatch(r"\d+(\.\d)?%|suppressed|fewer than 5|not held", s) for s in shown)
     assert any("." in s for s in shown) == (mode == "analyst")
 
 
 def test_page_filters_by_domain_and_gaps(small_store, monkeypatch):
-    at = open_page(small_store, monkeypatch, "workshop")
+    at = open_app_page(small_store, monkeypatch, "data_map.py", "workshop")
     at.selectbox(key="map_domain").set_value("financial_preparedness").run()
-    assert set(on_screen(at, "item")["domain_name"]) == {"Financial preparedness"}
+    assert set(table_with(at, "item")["domain_name"]) == {"Financial preparedness"}
     at.toggle(key="map_gaps").set_value(True).run()
-    gaps = on_screen(at, "item")
+    gaps = table_with(at, "item")
     assert set(gaps["held_in_store"]) == {"no"}
     assert "Benefit sanction detail (date, length, reason)" in set(gaps["item"])
 
 
 def test_workshop_page_shows_no_small_count_on_the_known_store(known_store, monkeypatch):
-    at = open_page(known_store, monkeypatch, "workshop")
+    at = open_app_page(known_store, monkeypatch, "data_map.py", "workshop")
     cells = " ".join(" ".join(d.value.astype(str).to_numpy().ravel()) for d in at.dataframe)
     assert "fewer than 5" in cells  # 1 of 14 answered the wellbeing survey
     assert not any(re.fullmatch(r"[1-4]", c) for d in at.dataframe for c in d.value.astype(str).to_numpy().ravel())

@@ -1,7 +1,6 @@
 """The Domain page in both modes: figures equal cl_metrics', no small counts, links reopen the view."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,8 +10,8 @@ from cl_metrics import charts, views
 from cl_metrics.disclosure import protect
 from cl_metrics.domains import domain
 from cl_metrics.indicators import by_id, compute, for_domain
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,8 +16,8 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import Indicator, by_id, compute, for_domain
 from cl_metrics.views import indicator_figures
 from synthetic.generate import write_store
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = "x'); DROP TABLE person_year; --"
 # The candidate the tests define through the form, as the declaration it must become.
 HIGHER_EDUCATION = {

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cl_metrics import derived, quality, store
+from tests.conftest import open_app_page, table_with
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 YEAR = 2024
 
 # (CHILD, DOB) of the year's header rows; B01 has a header only in 2023 (its OC3 row is orphaned).
@@ -173,20 +173,6 @@ def test_caseload_completeness_measures_over_the_years_young_people(known_con):
 
 # ------------------------------------------------------------------------------------------- page
 
-def open_page(path: str, monkeypatch, mode: str) -> AppTest:
-    monkeypatch.setenv("CL_STORE", path)
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/data_quality.py").run()
-    at.radio(key="mode").set_value(mode).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def frame(at: AppTest, column: str) -> pd.DataFrame:
-    """The table on screen that has `column` (st.dataframe keys are not visible to AppTest)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
 def shown_text(at: AppTest) -> str:
     cells = [d.value.astype(str).to_numpy().ravel().tolist() for d in at.dataframe]
     return " ".join([m.value for m in at.markdown] + [i.value for i in at.info] + sum(cells, []))
@@ -194,11 +180,11 @@ def shown_text(at: AppTest) -> str:
 
 @pytest.mark.parametrize("mode", ["workshop", "analyst"])
 def test_page_shows_cl_metrics_counts_on_the_known_store(known_store, monkeypatch, mode):
-    at = open_page(known_store, monkeypatch, mode)
+    at = open_app_page(known_store, monkeypatch, "data_quality.py", mode)
     cur = at.session_state["_context"].cursor()
     expected = quality.check_grid(quality.check_counts(cur, mode))
-    pd.testing.assert_frame_equal(frame(at, "check").reset_index(drop=True), expected, check_dtype=False)
-    cells = frame(at, "check")[["2023", "2024"]].to_numpy().ravel().tolist()
+    pd.testing.assert_frame_equal(table_with(at, "check").reset_index(drop=True), expected, check_dtype=False)
+    cells = table_with(at, "check")[["2023", "2024"]].to_numpy().ravel().tolist()
     assert cells.count("fewer than 5") == len(EXPECTED) and not any(re.fullmatch(r"[1-4]", c) for c in cells)
     ids = {child for children in EXPECTED.values() for child in children}
     listed = [d for d in at.dataframe if "CHILD" in d.value.columns]
@@ -212,15 +198,15 @@ def test_page_shows_cl_metrics_counts_on_the_known_store(known_store, monkeypatc
 
 @pytest.mark.parametrize("mode", ["workshop", "analyst"])
 def test_page_figures_equal_cl_metrics_on_a_synthetic_store(small_store, monkeypatch, mode):
-    at = open_page(small_store, monkeypatch, mode)
+    at = open_app_page(small_store, monkeypatch, "data_quality.py", mode)
     cur = at.session_state["_context"].cursor()
     counts = quality.check_counts(cur, mode)
-    pd.testing.assert_frame_equal(frame(at, "check").reset_index(drop=True), quality.check_grid(counts),
+    pd.testing.assert_frame_equal(table_with(at, "check").reset_index(drop=True), quality.check_grid(counts),
                                   check_dtype=False)
     at.selectbox(key="quality_table").set_value("health_record").run()
     expected = quality.completeness_grid(quality.completeness(cur, ["health_record"], mode))
-    pd.testing.assert_frame_equal(frame(at, "field").reset_index(drop=True), expected, check_dtype=False)
-    shown = frame(at, "field").drop(columns=["table", "field", "label"]).to_numpy().ravel()
+    pd.testing.assert_frame_equal(table_with(at, "field").reset_index(drop=True), expected, check_dtype=False)
+    shown = table_with(at, "field").drop(columns=["table", "field", "label"]).to_numpy().ravel()
     assert all(cell.endswith("%") or cell in ("suppressed", "fewer than 5") for cell in shown)
     assert ("." in shown[0]) == (mode == "analyst")
     records = [d for d in at.dataframe if "CHILD" in d.value.columns]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from cl_metrics import charts, derived, store, voice
 from cl_metrics.domains import domains
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SAFE_HOME = next(p for p in voice.pairings() if p.id == "safe_home_vs_suitable")
 MONEY = next(p for p in voice.pairings() if p.id == "money_confidence_vs_budgeting")
 NEW_DOMAINS = [d.id for d in domains() if d.status == "prototype"]

@@ -3,30 +3,21 @@ cards, escaped comments, and the page's round trip (facilitator creates, partici
 votes, the facilitator sees it) in both modes."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cl_metrics import lab, session, store, views
+from cl_metrics import lab, session, views
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import DeclarationError, builtin, by_id, compute
 from pages.common import MODE_LABELS
 from synthetic.generate import write_store
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SCRIPT = "<script>alert('x')</script>"
 CANDIDATE = builtin()[0].model_copy(update={"id": "cand_feels_heard", "status": "candidate",
                                             "title": "Feels <b>heard</b> & listened to"})
 
-
-@pytest.fixture()
-def opened(tmp_path):
-    """A store with only the schema: enough for workshop writes, and fast."""
-    store.connect(tmp_path / "w.duckdb", create=True).close()
-    yielded = session.open_store(tmp_path / "w.duckdb")
-    yield yielded
-    yielded.connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,12 @@ import statistics
 import threading
 import time
 
-import pytest
 
-from cl_metrics import session, store
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import builtin
 
 PARTICIPANTS, CARDS = 40, 20
 
-
-@pytest.fixture()
-def opened(tmp_path):
-    store.connect(tmp_path / "concurrent.duckdb", create=True).close()
-    yielded = session.open_store(tmp_path / "concurrent.duckdb")
-    yield yielded
-    yielded.connection.close()
 
 
 def vote_all_at_once(opened, room, level_of) -> tuple[list[float], list[BaseException], int]:

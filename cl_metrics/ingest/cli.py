@@ -12,15 +12,7 @@ from cl_metrics import store
 from cl_metrics.ingest.loader import import_files
 from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
 from cl_metrics.ingest.report import ImportRefused
-
-
-def text_progress(fraction: float, label: str) -> None:
-    """A one-line progress bar on stderr, redrawn in place."""
-    filled = int(30 * fraction)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {label[:50]:<50}")
-    if fraction >= 1:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+from cl_metrics.progress import text_progress
 
 
 def parser() -> argparse.ArgumentParser:
