@@ -1,0 +1,1 @@
+"""Benchmarks (`python -m bench`) and the plain pandas reference the indicators are checked against."""
