@@ -120,6 +120,9 @@ def make_local(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataFram
     runs_out = top_share(rng, 0.5 * strain + 0.8 * arrears + noise(), 0.35)
     had_a_say = rng.random(n) < sigmoid(0.8 + 0.4 * contacts)
     plan = rng.random(n) < np.where(strain > 1.2, 0.85, 0.95)
+    # Plans are reviewed at least every six months; about one in eight is overdue, more with strain.
+    overdue = rng.random(n) < sigmoid(-2.2 + 0.5 * strain)
+    plan_age = np.where(overdue, rng.integers(184, 420, n), rng.integers(0, 183, n))
     mh_need = rng.random(n) < sigmoid(-0.7 + 0.7 * strain)
     b18 = add_years(people["DOB"].to_numpy().astype("datetime64[D]")[pid], 18)
     allowance = np.where(b18 >= SETTING_UP_HOME_2023, 3000, choice(rng, [2000, 2500], [1, 1], n))
@@ -138,7 +141,7 @@ def make_local(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataFram
     tables = {
         "pathway_plan": pd.DataFrame({
             **base,
-            "plan_date": np.where(plan, random_dates(rng, end - 300 * DAY, end), np.datetime64("NaT")),
+            "plan_date": np.where(plan, as_days(end) - plan_age * DAY, np.datetime64("NaT")),
             "reviews_in_year": np.where(plan, np.minimum(rng.poisson(1.5, n), 4), 0),
             "yp_had_a_say": self_report(had_a_say),
         }),
