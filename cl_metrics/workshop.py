@@ -238,7 +238,7 @@ def answers_chart(distribution: pd.DataFrame, question: str) -> alt.Chart:
         y=alt.Y("card:N", title=None, sort=None),
         x=alt.X("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("answer:N", title=None, scale=alt.Scale(domain=labels, range=colours),
-                        legend=alt.Legend(orient="bottom", labelLimit=320)),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("card:N", title="Card"), alt.Tooltip("answer:N", title="Answer"),
                  alt.Tooltip("count:Q", title="Answers")])
