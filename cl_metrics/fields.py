@@ -12,12 +12,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from cl_metrics.derived import RECORD_TABLES
 from cl_metrics.spec import Voice, spec
 
 DERIVED_FIELDS = Path(__file__).parent / "specs" / "derived_fields.toml"
 FieldType = Literal["VARCHAR", "INTEGER", "DATE", "BOOLEAN"]
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
+# Annual local tables joined one row per young person-year (the latest record in the year wins),
+# each with the date column that says which record is latest.
+RECORD_TABLES = {"health_record": "recorded_on", "risk_record": "recorded_on",
+                 "finance_record": "recorded_on", "pathway_plan": "plan_date",
+                 "wellbeing_response": "response_date"}
 YOUNG_PERSON_FIELDS = ("category", "disability", "uasc")
 
 

@@ -197,17 +197,15 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
     """The room's answers per card. In workshop mode a card's answers stay hidden until `threshold`
     people have answered it, so nobody's single vote can be picked out on the projector; after that
     the counts are shown as they are (a room's opinions, not anyone's record)."""
-    answers = con.execute(
-        "SELECT indicator_id, matters, fair, comment, missing FROM indicator_feedback "
-        "WHERE workshop_id = ? ORDER BY created_at DESC, id DESC", [workshop.id]).df()
+    counts = _answer_counts(con, workshop.id)
     rows, long = [], []
     for indicator_id in workshop.indicator_ids:
-        mine = answers[answers["indicator_id"] == indicator_id]
-        title, count = titles.get(indicator_id, indicator_id), len(mine)
+        mine = counts.loc[indicator_id] if indicator_id in counts.index else None
+        title, count = titles.get(indicator_id, indicator_id), 0 if mine is None else int(mine["answers"])
         hidden = mode == "workshop" and 0 < count < threshold
-        matters = {label: int((mine["matters"] == level).sum()) for level, label in MATTERS.items()}
-        fair = {label: int((mine["fair"] == key).sum()) for key, label in FAIR.items()}
-        mean = mine["matters"].mean()
+        matters = {label: 0 if mine is None else int(mine[f"m_{i}"]) for i, label in enumerate(MATTERS.values())}
+        fair = {label: 0 if mine is None else int(mine[f"f_{i}"]) for i, label in enumerate(FAIR.values())}
+        mean = None if mine is None else mine["average"]
         rows.append({"indicator_id": indicator_id, "Card": title,
                      "Answers": display("count", count, "primary" if hidden else "", hidden, threshold, mode),
                      AVERAGE: None if hidden or pd.isna(mean) else round(float(mean), 1),
@@ -219,12 +217,25 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
     summary = pd.DataFrame(rows)
     for column in summary.columns[3:]:
         summary[column] = summary[column].astype("Float64" if column == AVERAGE else "Int64")
-    said = answers[answers["comment"].notna() | answers["missing"].notna()]
+    said = con.execute("SELECT indicator_id, comment, missing FROM indicator_feedback WHERE workshop_id = ? "
+                       "AND (comment IS NOT NULL OR missing IS NOT NULL) ORDER BY created_at DESC, id DESC",
+                       [workshop.id]).df()
     comments = pd.DataFrame({"Card": [titles.get(i, i) for i in said["indicator_id"]],
                              "Comment": said["comment"].fillna(""), "What's missing": said["missing"].fillna("")})
     people = con.execute("SELECT count(DISTINCT participant) FROM indicator_feedback WHERE workshop_id = ?",
                          [workshop.id]).fetchone()[0]
     return Results(summary, pd.DataFrame(long, columns=["card", "question", "answer", "count"]), comments, people)
+
+
+def _answer_counts(con, workshop_id: str) -> pd.DataFrame:
+    """Per card: answers, average 'matters' and how many gave each answer, counted in one SQL pass
+    (a pandas loop here held the interpreter lock long enough to slow everyone's votes)."""
+    matters = [f"count(*) FILTER (WHERE matters = ?) AS m_{i}" for i in range(len(MATTERS))]
+    fair = [f"count(*) FILTER (WHERE fair = ?) AS f_{i}" for i in range(len(FAIR))]
+    return con.execute(
+        f"SELECT indicator_id, count(*) AS answers, avg(matters) AS average, {', '.join(matters + fair)} "
+        "FROM indicator_feedback WHERE workshop_id = ? GROUP BY indicator_id",
+        [*MATTERS, *FAIR, workshop_id]).df().set_index("indicator_id")
 
 
 def answers_chart(distribution: pd.DataFrame, question: str) -> alt.Chart:

@@ -14,7 +14,8 @@ from cl_metrics.disclosure import DEFAULT_THRESHOLD
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
-MODE_LABELS = {"workshop": "Workshop (safe to share)", "analyst": "Analyst"}
+MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Workshop
+MODE_CAPTIONS = ["Safe to share: rounded figures, small numbers hidden, no records", "Full detail for the data team"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def context() -> Context:
         year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
                             bind="query-params") if summary.years else None
         mode = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
+                        captions=MODE_CAPTIONS,
                         bind="query-params",
                         help="Workshop mode shows only rounded, suppressed figures and never a single "
                              "young person's record. A store of real data opens in workshop mode.")

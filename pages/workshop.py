@@ -1,9 +1,9 @@
 """Workshop: care leavers answer indicator cards on their phones while the facilitator watches the room.
 
-Participants open `<app>/workshop?code=K7QPX` (url_path `workshop`, join code in the `code` query parameter);
-the link shown adds `&mode=Workshop%20%28safe%20to%20share%29` (the sidebar's mode radio, bound to the URL by
-its label) so their sidebar starts safe; their cards show workshop-mode figures whatever the mode. Without a
-code the page is the facilitator's: create or pick a workshop, see answers live, decide, print the cards.
+Participants open `<app>/workshop?code=K7QPX&mode=Workshop` (the join code, and the sidebar's mode radio,
+bound to the URL by its label, so their sidebar starts safe); their cards show workshop-mode figures whatever
+the mode. Without a code the page is the facilitator's: create or pick a workshop, see answers live, decide,
+print the cards.
 Widget keys: ws_join_code; form ws_vote (ws_matters, ws_fair, ws_comment, ws_missing, "Send my answer");
 ws_previous, ws_next; form ws_create (ws_name, ws_cards, "Create workshop"); ws_running; form ws_decide.
 """
@@ -23,6 +23,8 @@ def show_message() -> None:
     if "ws_message" in state:
         kind, text = state.pop("ws_message")
         getattr(st, kind)(text)
+        if kind == "success":
+            st.toast(text)  # a phone may still be scrolled down at the button
 
 
 def send_answer(session: ws.Workshop, card_ids: list[str]) -> None:

@@ -185,7 +185,7 @@ def create_through_page(at: AppTest, name: str, cards: list[str]) -> ws.Workshop
     assert not at.exception, at.exception
     made = next(w for w in ws.workshops(at.session_state["_context"].cursor()) if w.name == name)
     assert f"## Join code: `{made.join_code}`" in [m.value for m in at.markdown]
-    assert at.code[0].value == f"/workshop?code={made.join_code}&mode=Workshop%20%28safe%20to%20share%29"
+    assert at.code[0].value == f"/workshop?code={made.join_code}&mode=Workshop"
     return made
 
 
@@ -215,7 +215,7 @@ def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatc
     assert not facilitator.exception
     table = results_table(facilitator)
     assert table.at["Suitable accommodation, aged 19-21", "Answers"] == expected_answers
-    assert table.at["Feels safe where they live", "Answers"] == "0"
+    assert table.at["Feels safe in their accommodation", "Answers"] == "0"
     assert [m.value for m in facilitator.metric] == ["1"]
     if facilitator_mode == "analyst":
         assert table.at["Suitable accommodation, aged 19-21", "Matters: A lot"] == 1

@@ -1,8 +1,9 @@
 """Compile indicator declarations to parameterised SQL over `person_year`.
 
 Only names from the field registry ever reach the SQL text (quoted); every value travels as a
-parameter. All indicators of one request become one SELECT of filtered aggregates, so the table
-is scanned once whatever the number of indicators.
+parameter. All indicators of one request become one query, so the table is scanned once whatever
+the number of indicators: an inner SELECT works out each distinct population and numerator once,
+as a yes/no column, and the outer one counts them (count_if) for every indicator.
 """
 from __future__ import annotations
 
@@ -41,14 +42,13 @@ def condition_sql(c: Condition) -> Sql:
             return Sql(f"{col} {symbol} {one}", [c.values[0]])
         case "between":
             return Sql(f"{col} BETWEEN {one} AND {one}", list(c.values))
-        case "in":
-            return Sql(f"list_contains(CAST(? AS {sql_type}[]), {col})", [list(c.values)])
-        case "not_in":
-            return Sql(f"NOT list_contains(CAST(? AS {sql_type}[]), {col})", [list(c.values)])
-        case "is_true":
-            return Sql(f"{col} IS TRUE")
+        case "in" | "not_in":
+            negation = "NOT " if c.op == "not_in" else ""
+            return Sql(f"{col} {negation}IN ({', '.join([one] * len(c.values))})", list(c.values))
+        case "is_true":  # a bare column: a blank (NULL) is never counted, like IS TRUE but cheaper
+            return Sql(col)
         case "is_false":
-            return Sql(f"{col} IS FALSE")
+            return Sql(f"NOT {col}")
         case "is_null":
             return Sql(f"{col} IS NULL")
         case "not_null":
@@ -64,29 +64,45 @@ def all_of(conditions: Sequence[Condition]) -> Sql:
     return Sql("(" + " AND ".join(p.text for p in parts) + ")", [v for p in parts for v in p.params])
 
 
-def measures(ind: Indicator, i: int) -> Sql:
+class _Conditions:
+    """Distinct conjunctions of an inner SELECT, each named once (c0, c1, ...)."""
+
+    def __init__(self):
+        self.named: dict[tuple, tuple[str, Sql]] = {}
+
+    def name(self, conditions: Sequence[Condition]) -> str:
+        sql = all_of(conditions)
+        key = (sql.text, repr(sql.params))
+        if key not in self.named:
+            self.named[key] = (f"c{len(self.named)}", sql)
+        return self.named[key][0]
+
+
+def measures(ind: Indicator, i: int, conditions: _Conditions) -> str:
     """Two aggregates per indicator: n_i (numerator, or sum for a mean) and d_i (denominator)."""
-    population = all_of(ind.population)
+    population = conditions.name(ind.population)
     if ind.unit == "mean":
         value = column(ind.value_field)
-        return (Sql(f"sum({value}) FILTER (WHERE ") + population + Sql(f") AS n_{i}, ")
-                + Sql(f"count({value}) FILTER (WHERE ") + population + Sql(f") AS d_{i}"))
-    both = population + Sql(" AND ") + all_of(ind.numerator)
-    return (Sql("count(*) FILTER (WHERE ") + both + Sql(f") AS n_{i}, ")
-            + Sql("count(*) FILTER (WHERE ") + population + Sql(f") AS d_{i}"))
+        return (f"sum(CASE WHEN {population} THEN {value} END) AS n_{i}, "
+                f"count(CASE WHEN {population} THEN {value} END) AS d_{i}")
+    return f"count_if({population} AND {conditions.name(ind.numerator)}) AS n_{i}, count_if({population}) AS d_{i}"
 
 
 def aggregate_sql(indicators: Sequence[Indicator], group_by: Sequence[str] = (),
                   years: Sequence[int] | None = None, scope: Sequence[Condition] = ()) -> Sql:
     """One query: the measures of every indicator, grouped by registered fields."""
     groups = [column(g) for g in group_by]
-    select = Sql(", ".join(groups) + (", " if groups else ""))
-    for i, ind in enumerate(indicators):
-        select = select + (Sql(", ") if i else Sql("")) + measures(ind, i)
+    conditions = _Conditions()
+    outer = [measures(ind, i, conditions) for i, ind in enumerate(indicators)]
+    values = [column(ind.value_field) for ind in indicators if ind.unit == "mean"]
+    inner = Sql(", ".join(dict.fromkeys([*groups, *values])))
+    for name, sql in conditions.named.values():
+        inner = inner + Sql(", " if inner.text else "") + sql + Sql(f" AS {name}")
     where = all_of(scope)
     if years is not None:
-        where = where + Sql(" AND list_contains(CAST(? AS INTEGER[]), collection_year)", [list(years)])
-    text = Sql("SELECT ") + select + Sql(f" FROM {TABLE} WHERE ") + where
+        where = where + Sql(f" AND collection_year IN ({', '.join(['CAST(? AS INTEGER)'] * len(years))})", list(years))
+    text = (Sql(f"SELECT {', '.join([*groups, *outer])} FROM (SELECT ") + inner
+            + Sql(f" FROM {TABLE} WHERE ") + where + Sql(")"))
     if groups:
         text = text + Sql(f" GROUP BY {', '.join(groups)} ORDER BY {', '.join(groups)}")
     return text

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect
@@ -34,14 +35,14 @@ def raw(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], group_b
         return pd.DataFrame(columns=[*group_by, *COLUMNS])
     query = aggregate_sql(indicators, group_by, years, scope)
     wide = con.execute(query.text, query.params).df()
-    frames = []
-    for i, ind in enumerate(indicators):
-        part = wide[list(group_by)].copy()
-        part["indicator_id"], part["unit"] = ind.id, ind.unit
-        part["numerator"] = wide[f"n_{i}"].fillna(0).astype(float)
-        part["denominator"] = wide[f"d_{i}"].fillna(0).astype(float)
-        frames.append(part)
-    return pd.concat(frames, ignore_index=True)[[*COLUMNS[:1], *group_by, *COLUMNS[1:]]]
+    k, rows = len(indicators), len(wide)
+    long = {"indicator_id": np.repeat([ind.id for ind in indicators], rows)}
+    long.update({g: np.tile(wide[g].to_numpy(), k) for g in group_by})
+    long["unit"] = np.repeat([ind.unit for ind in indicators], rows)
+    for name, prefix in (("numerator", "n"), ("denominator", "d")):
+        block = wide[[f"{prefix}_{i}" for i in range(k)]].to_numpy(dtype=float, na_value=np.nan)
+        long[name] = np.nan_to_num(block.T.reshape(-1), nan=0.0)
+    return pd.DataFrame(long)[[*COLUMNS[:1], *group_by, *COLUMNS[1:]]]
 
 
 def headline(con, indicators: Sequence[Indicator], year: int, scope: Sequence[Condition] = (),

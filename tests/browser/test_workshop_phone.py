@@ -41,7 +41,9 @@ def test_participant_joins_on_a_phone_and_the_facilitator_sees_the_answer(page, 
     phone.get_by_label("Your words: a comment, or how you would say it").fill("Ask us how often we move.")
     phone.get_by_role("button", name="Send my answer").click()
     sp.settle(phone)
-    assert phone.get_by_text("Thank you, your answer is saved.").is_visible()
+    thanks = "Thank you, your answer is saved."
+    assert phone.get_by_test_id("stToastText").get_by_text(thanks).is_visible()  # on screen wherever it is scrolled
+    assert phone.get_by_test_id("stAlertContentSuccess").get_by_text(thanks).count() == 1
     assert phone.get_by_text(re.compile(r"^Card 2 of 2\.")).is_visible()
     sp.screenshot(phone, artifacts, "workshop-phone-answered")
 
