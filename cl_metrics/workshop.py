@@ -200,42 +200,41 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
     counts = _answer_counts(con, workshop.id)
     rows, long = [], []
     for indicator_id in workshop.indicator_ids:
-        mine = counts.loc[indicator_id] if indicator_id in counts.index else None
-        title, count = titles.get(indicator_id, indicator_id), 0 if mine is None else int(mine["answers"])
+        count, mean, *answered = counts.get(indicator_id, (0, None, *[0] * (len(MATTERS) + len(FAIR))))
+        title = titles.get(indicator_id, indicator_id)
         hidden = mode == "workshop" and 0 < count < threshold
-        matters = {label: 0 if mine is None else int(mine[f"m_{i}"]) for i, label in enumerate(MATTERS.values())}
-        fair = {label: 0 if mine is None else int(mine[f"f_{i}"]) for i, label in enumerate(FAIR.values())}
-        mean = None if mine is None else mine["average"]
+        matters = dict(zip(MATTERS.values(), answered[:len(MATTERS)]))
+        fair = dict(zip(FAIR.values(), answered[len(MATTERS):]))
         rows.append({"indicator_id": indicator_id, "Card": title,
                      "Answers": display("count", count, "primary" if hidden else "", hidden, threshold, mode),
-                     AVERAGE: None if hidden or pd.isna(mean) else round(float(mean), 1),
+                     AVERAGE: None if hidden or mean is None else round(float(mean), 1),
                      **{f"Matters: {k}": None if hidden else v for k, v in matters.items()},
                      **{f"Fair: {k}": None if hidden else v for k, v in fair.items()}})
         if not hidden and count:
-            long += [{"card": title, "question": "matters", "answer": k, "count": v} for k, v in matters.items()]
-            long += [{"card": title, "question": "fair", "answer": k, "count": v} for k, v in fair.items()]
-    summary = pd.DataFrame(rows)
-    for column in summary.columns[3:]:
-        summary[column] = summary[column].astype("Float64" if column == AVERAGE else "Int64")
-    said = con.execute("SELECT indicator_id, comment, missing FROM indicator_feedback WHERE workshop_id = ? "
-                       "AND (comment IS NOT NULL OR missing IS NOT NULL) ORDER BY created_at DESC, id DESC",
-                       [workshop.id]).df()
-    comments = pd.DataFrame({"Card": [titles.get(i, i) for i in said["indicator_id"]],
-                             "Comment": said["comment"].fillna(""), "What's missing": said["missing"].fillna("")})
+            long += [(title, "matters", k, v) for k, v in matters.items()]
+            long += [(title, "fair", k, v) for k, v in fair.items()]
+    summary = pd.DataFrame(rows).astype({c: "Float64" if c == AVERAGE else "Int64" for c in list(rows[0])[3:]}) \
+        if rows else pd.DataFrame()
+    said = con.execute("SELECT indicator_id, coalesce(comment, ''), coalesce(missing, '') FROM indicator_feedback "
+                       "WHERE workshop_id = ? AND (comment IS NOT NULL OR missing IS NOT NULL) "
+                       "ORDER BY created_at DESC, id DESC", [workshop.id]).fetchall()
+    comments = pd.DataFrame([(titles.get(i, i), c, m) for i, c, m in said],
+                            columns=["Card", "Comment", "What's missing"])
     people = con.execute("SELECT count(DISTINCT participant) FROM indicator_feedback WHERE workshop_id = ?",
                          [workshop.id]).fetchone()[0]
     return Results(summary, pd.DataFrame(long, columns=["card", "question", "answer", "count"]), comments, people)
 
 
-def _answer_counts(con, workshop_id: str) -> pd.DataFrame:
-    """Per card: answers, average 'matters' and how many gave each answer, counted in one SQL pass
-    (a pandas loop here held the interpreter lock long enough to slow everyone's votes)."""
-    matters = [f"count(*) FILTER (WHERE matters = ?) AS m_{i}" for i in range(len(MATTERS))]
-    fair = [f"count(*) FILTER (WHERE fair = ?) AS f_{i}" for i in range(len(FAIR))]
-    return con.execute(
-        f"SELECT indicator_id, count(*) AS answers, avg(matters) AS average, {', '.join(matters + fair)} "
+def _answer_counts(con, workshop_id: str) -> dict[str, tuple]:
+    """Per card: (answers, average 'matters', how many gave each answer...), counted in one SQL pass
+    and handed over as plain tuples (pandas here held the interpreter lock while phones voted)."""
+    matters = ["count(*) FILTER (WHERE matters = ?)"] * len(MATTERS)
+    fair = ["count(*) FILTER (WHERE fair = ?)"] * len(FAIR)
+    found = con.execute(
+        f"SELECT indicator_id, count(*), avg(matters), {', '.join(matters + fair)} "
         "FROM indicator_feedback WHERE workshop_id = ? GROUP BY indicator_id",
-        [*MATTERS, *FAIR, workshop_id]).df().set_index("indicator_id")
+        [*MATTERS, *FAIR, workshop_id]).fetchall()
+    return {row[0]: row[1:] for row in found}
 
 
 def answers_chart(distribution: pd.DataFrame, question: str) -> alt.Chart:

@@ -7,7 +7,7 @@ print the cards.
 Widget keys: ws_join_code; form ws_vote (ws_matters, ws_fair, ws_comment, ws_missing, "Send my answer");
 ws_previous, ws_next; form ws_create (ws_name, ws_cards, "Create workshop"); ws_running; form ws_decide.
 """
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -123,8 +123,7 @@ def facilitator() -> None:
         st.stop()
     by_id = {w.id: w for w in running}
     session = by_id[st.selectbox("Workshop", list(by_id), format_func=lambda i: by_id[i].label(), key="ws_running")]
-    query = urlencode({"code": session.join_code, "mode": MODE_LABELS["workshop"]}, quote_via=quote)
-    link = f"{st.context.url or '/workshop'}?{query}"
+    link = f"{st.context.url or '/workshop'}?{urlencode({'code': session.join_code, 'mode': MODE_LABELS['workshop']})}"
     st.markdown(f"## Join code: `{session.join_code}`")
     st.code(link, language=None)
     table = ws.cards(ctx.cursor(), session, ctx.year, ctx.threshold)
