@@ -86,6 +86,13 @@ def current() -> Context:
     return st.session_state["_context"]
 
 
+def require_records(ctx: Context) -> None:
+    """Stop a page that shows figures when the store holds no year of records yet."""
+    if ctx.year is None:
+        st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+        st.stop()
+
+
 def plain(text: str) -> str:
     """Text as the words typed (lab titles, questions): markdown and HTML characters escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))

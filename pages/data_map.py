@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cl_metrics import datamap
-from pages.common import current, download
+from pages.common import current, download, require_records
 
 COLUMNS = {
     "domain_name": "Domain", "item": "Item of information", "case_record": "Case record",
@@ -18,9 +18,7 @@ st.caption("Each item of information the research knows about, per domain: where
            "local dashboard, national return), whose voice it is, whether this store holds it, and how "
            "complete it is. A blank cell means the item does not live there. Case-record and dashboard "
            "names are a starting point for the authority's analyst to correct.")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 
 table = datamap.data_map(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold)
 coverage = datamap.coverage(table)

@@ -3,15 +3,13 @@ import streamlit as st
 
 from cl_metrics import quality
 from cl_metrics.spec import spec
-from pages.common import current, download
+from pages.common import current, download, require_records
 
 ctx = current()
 st.title("Data quality")
 st.caption(f"Counts from 1 to {ctx.threshold - 1} show as 'fewer than {ctx.threshold}' and percentages "
            "built on them are hidden.")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 con = ctx.cursor()
 
 st.subheader("Records failing consistency checks")

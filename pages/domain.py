@@ -7,7 +7,14 @@ import streamlit as st
 from cl_metrics import charts, views, voice
 from cl_metrics.domains import domains
 from cl_metrics.indicators import compute, for_domain
-from pages.common import current, download, figure_card, show_statements, status_badge
+from pages.common import (
+    current,
+    download,
+    figure_card,
+    require_records,
+    show_statements,
+    status_badge,
+)
 
 ctx = current()
 by_id = {d.id: d for d in domains()}
@@ -15,9 +22,7 @@ domain = by_id[st.selectbox("Domain", list(by_id), format_func=lambda i: by_id[i
                             bind="query-params")]
 st.title(domain.name)
 st.markdown(f"**{status_badge(domain.status)} domain**: {domain.summary}")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 cur = ctx.cursor()
 indicators = {ind.id: ind for ind in for_domain(domain.id)}
 

@@ -7,15 +7,13 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, compute
 from cl_metrics.indicators.model import OPERATOR_WORDS
 from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
-from pages.common import current, download, figure_card
+from pages.common import current, download, figure_card, require_records
 
 ctx, state = current(), st.session_state
 FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
 st.title("Indicator lab")
 st.caption("Try a candidate indicator beside the built-ins of its domain; save, edit, retire or share it.")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 try:
     starts = lab.starting_points(ctx.cursor())
 except DeclarationError as exc:

@@ -2,15 +2,13 @@
 import streamlit as st
 
 from cl_metrics import views
-from pages.common import current, figure_card, status_badge
+from pages.common import current, figure_card, require_records, status_badge
 
 ctx = current()
 st.title("Care leaver information: the eight domains")
 st.caption(f"Collection year ending 31 March {ctx.year}. Four established domains, reported nationally, "
            "beside four prototype domains that the research found largely absent.")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 
 sections = views.overview(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold)
 for start in (0, 4):

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cl_metrics import charts, voice
 from cl_metrics.domains import domains
-from pages.common import current, download, show_statements
+from pages.common import current, download, require_records, show_statements
 
 HEADLINE_SHARES = ("records_yes", "says_no_when_records_yes", "agree")
 
@@ -11,9 +11,7 @@ ctx = current()
 st.title("What young people say, beside what is recorded")
 st.caption("Each pairing sets a young person's own answer beside a record about the same thing, for the people "
            "who have both. Small numbers are hidden, and any figure that would give them away.")
-if ctx.year is None:
-    st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
-    st.stop()
+require_records(ctx)
 cur = ctx.cursor()
 pooled = st.toggle(f"All years up to {ctx.year} together", key="pool_years", bind="query-params",
                    help="Counts each young person once, at their latest year with both an answer and a record. "
