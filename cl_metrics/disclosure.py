@@ -108,6 +108,11 @@ def display(unit: str, value: float, suppression: str, few: bool = False,
     return f"{value:,.0f}"
 
 
+def count_text(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "workshop") -> str:
+    """A count of people for a screen: exact for the analyst, small ones hidden in workshop mode."""
+    return f"{count:,}" if mode == "analyst" else protected_count(int(count), threshold, mode)[1]
+
+
 def protected_count(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "workshop") -> tuple[int | None, str]:
     """A count under the threshold rule: 1 to threshold - 1 is hidden ('fewer than 5'), 0 is shown."""
     hidden = 1 <= count < threshold

@@ -140,9 +140,10 @@ def get_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSummary:
     """What the sidebar says about the open store."""
     info = get_info(con)
-    people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0] if has_person_year(con) else 0
-    years = [r[0] for r in con.execute(
-        "SELECT DISTINCT collection_year FROM oc3 ORDER BY 1").fetchall()]
+    people, years = 0, []
+    if has_person_year(con):  # the years and young people that indicators read, from any source table
+        people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
+        years = [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
                         years=years, seed=info.get("seed"))
 

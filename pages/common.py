@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cl_metrics import session, store
-from cl_metrics.disclosure import DEFAULT_THRESHOLD
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
@@ -54,9 +54,7 @@ def context() -> Context:
     summary = opened.summary()
     with st.sidebar:
         real = summary.source == "real"
-        st.markdown(f"**Store:** `{opened.path.name}`  \n"
-                    + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {summary.seed})")
-                    + f"  \n{summary.young_people:,} young people")
+        about = st.empty()  # filled once the mode is known: the count of young people is protected too
         year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
                             bind="query-params") if summary.years else None
         mode = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
@@ -69,6 +67,9 @@ def context() -> Context:
             threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
                                         value=DEFAULT_THRESHOLD, key="threshold")
         st.caption(f"Counts below {threshold} are hidden everywhere.")
+    about.markdown(f"**Store:** `{opened.path.name}`  \n"
+                   + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {summary.seed})")
+                   + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
     return Context(opened, summary, year, mode, int(threshold))
 
 

@@ -52,3 +52,16 @@ def test_first_start_builds_the_default_store(tmp_path, monkeypatch):
     assert default.exists()
     assert len(at.subheader) == 8 and len(at.metric) > 30
     assert "Synthetic data" in " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_sidebar_hides_a_small_number_of_young_people_in_workshop_mode(tmp_path, monkeypatch):
+    from tests.conftest import build_store
+    people = [{"CHILD": c, "DOB": "2004-06-01", "IN_TOUCH": "YES", "ACTIV": "F5", "ACCOM": "U1",
+               "collection_year": 2024} for c in "ABC"]
+    build_store(tmp_path / "three.duckdb", {"oc3": people}).close()
+    monkeypatch.setenv("CL_STORE", str(tmp_path / "three.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for mode, shown in (("analyst", "3 young people"), ("workshop", "fewer than 5 young people")):
+        at.radio(key="mode").set_value(mode).run()
+        assert not at.exception
+        assert shown in " ".join(m.value for m in at.sidebar.markdown)

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from cl_metrics import store
-from cl_metrics.disclosure import Mode, protected_count
+from cl_metrics.disclosure import Mode, count_text
 from cl_metrics.ingest.history import import_history, rejected_rows, rejection_summary
 from cl_metrics.ingest.loader import Progress, import_files
 from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
@@ -50,13 +50,8 @@ def _shown(frame: pd.DataFrame, columns: Sequence[str], mode: Mode, threshold: i
         return frame
     out = frame.copy()
     for column in columns:
-        out[column] = [_count_text(n, mode, threshold) for n in out[column]]
+        out[column] = [count_text(n, threshold, mode) for n in out[column]]
     return out
-
-
-def _count_text(count: int, mode: Mode, threshold: int) -> str:
-    """One count as text, under the same rule as `_shown`."""
-    return f"{count:,}" if mode == "analyst" else protected_count(int(count), threshold, mode)[1]
 
 
 def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> str:
@@ -73,7 +68,7 @@ def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> s
         years = f"the collection year ending 31 March {summary.years[0]}"
     else:
         years = f"collection years ending 31 March {summary.years[0]} to {summary.years[-1]}"
-    people = _count_text(summary.young_people, mode, threshold)
+    people = count_text(summary.young_people, threshold, mode)
     return f"Store file: `{summary.path}`  \n{kind}  \nYoung people: {people}; {years}."
 
 
@@ -177,11 +172,13 @@ def templates() -> list[Template]:
 
 
 def synthetic_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
-    """(people, seed) a synthetic store was built with; None for a store of real data."""
+    """(people, seed) to offer for regenerating a synthetic store: what it was built with, the people
+    kept within what the page may build; None for a store of real data."""
     info = store.get_info(con)
     if info.get("source") != "synthetic":
         return None
-    return int(info.get("people") or DEFAULT_PEOPLE), int(info.get("seed") or DEFAULT_SEED)
+    people = int(info.get("people") or DEFAULT_PEOPLE)
+    return min(max(people, MIN_PEOPLE), MAX_PEOPLE), int(info.get("seed") or DEFAULT_SEED)
 
 
 def regenerate_synthetic(opened: OpenStore, people: int, seed: int, progress: Progress | None = None) -> None:
