@@ -15,7 +15,7 @@ KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
 
 # DfE's OC3 age: the age at the birthday that falls in the collection year (1 April - 31 March).
 AGE_IN_YEAR = "CAST(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER AS INTEGER)"
-AGE_BAND = """CASE WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
+AGE_BAND = """CASE WHEN age IS NULL THEN 'Not known' WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
                    WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
 ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
                    WHEN 'B' THEN 'Black' WHEN 'C' THEN 'Other' WHEN 'O' THEN 'Other'
@@ -59,7 +59,10 @@ SELECT * REPLACE ({_as_enums()}) FROM (
 WITH keys AS ({keys}),
 hdr AS (SELECT CHILD, arg_max(SEX, collection_year) AS SEX, arg_max(ETHNIC, collection_year) AS ETHNIC,
                arg_max(DOB, collection_year) AS DOB FROM header GROUP BY CHILD),
-oc3_year AS (SELECT * FROM oc3 QUALIFY row_number() OVER (PARTITION BY CHILD, collection_year) = 1),
+oc3_year AS (SELECT * FROM oc3 QUALIFY row_number() OVER (PARTITION BY CHILD, collection_year
+                                                            ORDER BY IN_TOUCH, ACTIV, ACCOM) = 1),
+contact_years AS (SELECT DISTINCT collection_year FROM pa_contact),
+plan_years AS (SELECT DISTINCT collection_year FROM pathway_plan),
 contacts AS (SELECT CHILD, collection_year, count(*) AS pa_contacts, max(contact_date) AS last_contact
              FROM pa_contact GROUP BY ALL),
 left_foster_at_18 AS (
@@ -71,7 +74,10 @@ base AS (
            coalesce(oc3_year.DOB, hdr.DOB) AS DOB, hdr.SEX, hdr.ETHNIC,
            yp.category, yp.disability, yp.uasc, yp.pa_team, yp.date_left_care,
            oc3_year.CHILD IS NOT NULL AS in_oc3, oc3_year.IN_TOUCH, oc3_year.ACTIV, oc3_year.ACCOM,
-           coalesce(contacts.pa_contacts, 0) AS pa_contacts, contacts.last_contact,
+           cy.collection_year IS NOT NULL AS contacts_recorded,
+           py.collection_year IS NOT NULL AS plans_recorded,
+           CASE WHEN cy.collection_year IS NOT NULL THEN coalesce(contacts.pa_contacts, 0) END AS pa_contacts,
+           contacts.last_contact,
            lf.CHILD IS NOT NULL AS left_foster_care_at_18,
            {", ".join(f"{t}.* EXCLUDE (CHILD, collection_year)" for t in RECORD_TABLES)}
     FROM keys k
@@ -79,6 +85,8 @@ base AS (
     LEFT JOIN oc3_year USING (CHILD, collection_year)
     LEFT JOIN young_person yp USING (CHILD)
     LEFT JOIN contacts USING (CHILD, collection_year)
+    LEFT JOIN contact_years cy ON cy.collection_year = k.collection_year
+    LEFT JOIN plan_years py ON py.collection_year = k.collection_year
     LEFT JOIN left_foster_at_18 lf USING (CHILD)
     {joins}
 ),

@@ -195,3 +195,18 @@ def test_cli_prints_every_indicator_as_json(tmp_path, capsys):
     assert [r["id"] for r in rows] == [ind.id for ind in builtin()]
     assert {"domain", "status", "numerator", "denominator", "value", "suppressed"} <= set(rows[0])
     assert all(r["value"] == round(r["value"]) for r in rows if r["value"] is not None and r["id"].endswith(("19_21", "17_18")))
+
+
+def test_missing_sources_give_no_data_not_zero(tmp_path):
+    """A store holding only the return has no adviser contacts or plans: those figures are 'no data',
+    not 0%; and a young person with no date of birth is 'Not known' in the age bands."""
+    rows = rows_for_tiny_store()
+    con = build_store(tmp_path / "oc3_only.duckdb", {"header": rows["header"], "oc3": rows["oc3"],
+                                                       "young_person": [{"CHILD": "Z", "uasc": False}]})
+    con.execute("INSERT INTO oc3 (CHILD, DOB, IN_TOUCH, collection_year) VALUES ('Z', NULL, 'NO', 2024)")
+    from cl_metrics import derived
+    derived.refresh(con)
+    figures = compute.headline(con, builtin(), YEAR, mode="analyst").set_index("indicator_id")
+    for no_source in ("kit_adviser_contact_8_weeks", "kit_adviser_contacts_mean", "pp_plan_reviewed_6_months"):
+        assert figures.at[no_source, "display"] == "no data", no_source
+    assert con.execute("SELECT age_band FROM person_year WHERE CHILD = 'Z'").fetchone()[0] == "Not known"
