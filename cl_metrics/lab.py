@@ -200,8 +200,8 @@ def question_check(question: str) -> QuestionCheck:
 def problems(ind: Indicator) -> list[str]:
     """Why a valid indicator still cannot be saved as a candidate (empty when it can)."""
     found = []
-    if ind.status != "candidate":
-        found.append(f"indicator '{ind.id}': status must be 'candidate', not '{ind.status}'")
+    if ind.status not in ("candidate", "prototype"):  # a workshop may have promoted it
+        found.append(f"indicator '{ind.id}': status must be 'candidate' or 'prototype', not '{ind.status}'")
     if ind.id in {b.id for b in builtin()}:
         found.append(f"indicator '{ind.id}': the id is a built-in indicator's; choose another")
     check = question_check(ind.question)
@@ -288,7 +288,8 @@ def update(opened: OpenStore, ind: Indicator) -> Indicator:
         row = cur.execute("SELECT definition FROM candidate_indicator WHERE id = ?", [ind.id]).fetchone()
         _refuse_if([] if row else [f"indicator '{ind.id}' is not a saved candidate"])
         first = json.loads(row[0])
-        stamped = ind.model_copy(update={"author": first.get("author"), "created": first.get("created")})
+        stamped = ind.model_copy(update={"author": first.get("author"), "created": first.get("created"),
+                                         "status": first.get("status", ind.status)})  # a promotion stays
         cur.execute("UPDATE candidate_indicator SET definition = ?, updated_at = now() WHERE id = ?",
                     [stamped.model_dump_json(), ind.id])
     return stamped

@@ -1,8 +1,8 @@
 """Co-design workshops: join codes, participants' answers, the room's results, facilitator decisions.
 
-Every write takes the app's `OpenStore` and runs inside `OpenStore.writing()`: one transaction
-under the process-wide write lock, so many phones answering at once through one Streamlit server
-never interleave a half-written answer. A participant is a random token, never a name; a second
+Every write takes the app's `OpenStore` and runs in a transaction under the process-wide write
+lock (answers through `OpenStore.batched`, a group commit), so many phones answering at once
+through one Streamlit server never interleave a half-written answer. A participant is a random token, never a name; a second
 answer to the same card replaces the first (one person, one voice per card). Text from people is
 length-limited (refused with a message when too long), stored as plain text, and only ever shown
 escaped: pages show it in dataframes, never as markdown or HTML; the printable cards escape it here.
@@ -22,7 +22,7 @@ import pandas as pd
 
 from cl_metrics import lab
 from cl_metrics.charts import FONT_SIZE
-from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, display
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, count_text, display
 from cl_metrics.domains import domain
 from cl_metrics.indicators import DeclarationError, Indicator, builtin
 from cl_metrics.session import OpenStore
@@ -69,6 +69,7 @@ class Results:
     distribution: pd.DataFrame  # long: card, question, answer, count, for charts (visible cards only)
     comments: pd.DataFrame      # Card, Comment, What's missing: never a participant token
     participants: int           # how many phones have answered at least one card
+    participants_display: str   # that count as a screen may show it ("fewer than 5" in workshop mode)
 
 
 def clean_text(text: str | None, limit: int = TEXT_LIMIT, what: str = "Your words") -> str | None:
@@ -135,10 +136,9 @@ def find(con, code: str) -> Workshop | None:
     return _workshop(row) if row else None
 
 
-def workshops(con, include_closed: bool = False) -> list[Workshop]:
-    """Workshops, newest first."""
-    where = "" if include_closed else " WHERE NOT closed"
-    return [_workshop(r) for r in con.execute(f"{_SELECT}{where} ORDER BY created_at DESC, name").fetchall()]
+def workshops(con) -> list[Workshop]:
+    """Open workshops, newest first."""
+    return [_workshop(r) for r in con.execute(f"{_SELECT} WHERE NOT closed ORDER BY created_at DESC, name").fetchall()]
 
 
 def close_workshop(opened: OpenStore, workshop_id: str) -> None:
@@ -222,7 +222,8 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
                             columns=["Card", "Comment", "What's missing"])
     people = con.execute("SELECT count(DISTINCT participant) FROM indicator_feedback WHERE workshop_id = ?",
                          [workshop.id]).fetchone()[0]
-    return Results(summary, pd.DataFrame(long, columns=["card", "question", "answer", "count"]), comments, people)
+    return Results(summary, pd.DataFrame(long, columns=["card", "question", "answer", "count"]), comments, people,
+                   count_text(people, threshold, mode))
 
 
 def _answer_counts(con, workshop_id: str) -> dict[str, tuple]:
@@ -292,6 +293,12 @@ def decisions(con, workshop_id: str | None = None) -> pd.DataFrame:
         "FROM indicator_decision d JOIN workshop w ON w.id = d.workshop_id "
         "WHERE ? IS NULL OR d.workshop_id = ? ORDER BY d.decided_at DESC", [workshop_id, workshop_id]).df()
     return made.assign(decision_label=made["decision"].map(DECISIONS))
+
+
+def decision_table(con, workshop_id: str) -> pd.DataFrame:
+    """A workshop's decisions as the facilitator reads them."""
+    made = decisions(con, workshop_id)[["indicator_id", "decision_label", "note", "decided_at"]]
+    return made.set_axis(["Indicator", "Decision", "Note", "Decided at"], axis=1)
 
 
 PRINT_STYLE = """

@@ -316,3 +316,20 @@ def test_concurrent_saves_from_many_sessions(store_path):
     assert outcomes.count("saved") == 13 and outcomes.count("refused") == 11
     assert sorted(i.id for i in lab.saved(opened.cursor())) == sorted(set(ids))
     opened.connection.close()
+
+
+def test_a_promoted_candidate_stays_a_prototype_when_edited_and_travels(opened, tmp_path):
+    """A workshop's promotion is not undone by the next edit, and an export of it imports elsewhere."""
+    saved = lab.create(opened, Indicator.model_validate(HIGHER_EDUCATION), "Sam")
+    with opened.writing() as cur:
+        lab.promote_in(cur, saved.id)
+    lab.update(opened, saved.model_copy(update={"title": "Renamed after the workshop"}))
+    [edited] = lab.saved(opened.cursor())
+    assert (edited.status, edited.title) == ("prototype", "Renamed after the workshop")
+    write_store(tmp_path / "other.duckdb", people=300, seed=4)
+    elsewhere = session.open_store(tmp_path / "other.duckdb")
+    try:
+        lab.import_file(elsewhere, "shared.json", lab.export_json(opened.cursor()).encode(), "Importer")
+        assert [i.status for i in lab.saved(elsewhere.cursor())] == ["prototype"]
+    finally:
+        elsewhere.connection.close()

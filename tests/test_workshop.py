@@ -216,7 +216,7 @@ def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatc
     table = results_table(facilitator)
     assert table.at["Suitable accommodation, aged 19-21", "Answers"] == expected_answers
     assert table.at["Feels safe in their accommodation", "Answers"] == "0"
-    assert [m.value for m in facilitator.metric] == ["1"]
+    assert [m.value for m in facilitator.metric] == [expected_answers]  # one person: hidden in workshop mode
     if facilitator_mode == "analyst":
         assert table.at["Suitable accommodation, aged 19-21", "Matters: A lot"] == 1
     comments = next(d.value for d in facilitator.dataframe if "Comment" in d.value.columns)
