@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import importlib.util
 import os
 import platform
 import random
@@ -29,6 +28,7 @@ import duckdb
 
 from bench import reference
 from cl_metrics import session, store
+from cl_metrics import workshop as ws
 from cl_metrics.indicators import Indicator, builtin, compute
 from cl_metrics.lab import comparison
 from synthetic.generate import write_store
@@ -99,9 +99,6 @@ def workshop_load(path: Path, participants: int, votes: int, think: float, prefi
     """Participants in threads, all released at once, each sending `votes` answers and re-reading
     the room's results after each (as their page re-runs), pausing `think` seconds on average
     (0.5 to 1.5 times it) before each answer; latencies in seconds, keys starting with `prefix`."""
-    if importlib.util.find_spec("cl_metrics.workshop") is None:
-        return {"workshop_note": "skipped: cl_metrics.workshop does not exist yet"}
-    from cl_metrics import workshop as ws
     opened = session.open_store(path)
     try:
         room = ws.create_workshop(opened, "Bench room", builtin()[:votes])

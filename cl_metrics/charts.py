@@ -1,7 +1,7 @@
 """Altair chart builders: pure functions of protected DataFrames, with a one-line summary each.
 
-Colour-blind-safe (Okabe-Ito), large type for projectors, and never colour alone: established
-and prototype also differ by mark shape and by words in the tooltip and summary.
+Colour-blind-safe (Okabe-Ito), large type for projectors, and never colour alone: series differ
+by mark shape too, hidden groups keep their row with a label, and every chart has a sentence.
 """
 from __future__ import annotations
 

@@ -18,11 +18,6 @@ class Domain(BaseModel):
     status: Literal["established", "prototype"]
     summary: str
 
-    @property
-    def status_label(self) -> str:
-        """Words, not colour, say which domains are new (screen readers and projectors)."""
-        return "Established (national return)" if self.status == "established" else "Prototype (new domain)"
-
 
 @cache
 def domains() -> tuple[Domain, ...]:

@@ -84,10 +84,3 @@ def _bound(s, column, pick) -> int | None:
     if explicit is None and column.codes and column.type == "INTEGER":
         return pick(int(code) for code in s.codes[column.codes])
     return explicit
-
-
-def field(name: str) -> Field:
-    try:
-        return registry()[name]
-    except KeyError:
-        raise KeyError(f"unknown field '{name}'") from None

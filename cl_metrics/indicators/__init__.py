@@ -42,12 +42,12 @@ def builtin() -> tuple[Indicator, ...]:
         return load_declarations(tomllib.load(fh)["indicator"], BUILTIN_FILE.name)
 
 
-def by_id(indicator_id: str, extra: tuple[Indicator, ...] = ()) -> Indicator:
-    for ind in (*builtin(), *extra):
+def by_id(indicator_id: str) -> Indicator:
+    for ind in builtin():
         if ind.id == indicator_id:
             return ind
     raise KeyError(f"unknown indicator '{indicator_id}'")
 
 
-def for_domain(domain_id: str, extra: tuple[Indicator, ...] = ()) -> list[Indicator]:
-    return [ind for ind in (*builtin(), *extra) if ind.domain == domain_id]
+def for_domain(domain_id: str) -> list[Indicator]:
+    return [ind for ind in builtin() if ind.domain == domain_id]

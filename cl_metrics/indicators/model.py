@@ -138,11 +138,3 @@ class Indicator(BaseModel):
         elif self.value_field is not None:
             raise ValueError(f"value_field is only for means, not a {self.unit}")
         return self
-
-    @property
-    def fields_used(self) -> list[str]:
-        """Every field the indicator reads (for the data map), declared or implied."""
-        names = [c.field for c in (*self.population, *self.numerator)] + list(self.source_fields)
-        if self.value_field:
-            names.append(self.value_field)
-        return list(dict.fromkeys(names))

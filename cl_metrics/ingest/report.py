@@ -51,7 +51,6 @@ class FileReport:
 class ImportReport:
     """Every file of one import call; the call was one transaction."""
     files: list[FileReport] = field(default_factory=list)
-    store_path: str | None = None
 
     @property
     def any_refused(self) -> bool:
