@@ -10,6 +10,7 @@ import duckdb
 
 from cl_metrics.fields import RECORD_TABLES, registry
 from cl_metrics.spec import spec
+from cl_metrics.store import transaction
 
 KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
 
@@ -119,10 +120,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild `person_year` from the store's tables, in a transaction of its own."""
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         rebuild(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise

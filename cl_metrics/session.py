@@ -29,13 +29,11 @@ class _Pending:
         self.value, self.error, self.done = value, error, True
 
     def run_alone(self, cur: duckdb.DuckDBPyConnection) -> None:
-        cur.execute("BEGIN")
         try:
-            value = self.work(cur)
-            cur.execute("COMMIT")
+            with store.transaction(cur):
+                value = self.work(cur)
             self.finish(value)
         except Exception as exc:
-            cur.execute("ROLLBACK")
             self.finish(error=exc)
 
 
@@ -56,13 +54,9 @@ class OpenStore:
         """A cursor inside a transaction, one writer at a time; rolled back on any error."""
         with self.write_lock:
             cur = self.connection.cursor()
-            cur.execute("BEGIN")
             try:
-                yield cur
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+                with store.transaction(cur):
+                    yield cur
             finally:
                 cur.close()
 
@@ -89,12 +83,10 @@ class OpenStore:
     def _commit_together(self, batch: list[_Pending]) -> None:
         cur = self.connection.cursor()
         try:
-            cur.execute("BEGIN")
             try:
-                values = [pending.work(cur) for pending in batch]
-                cur.execute("COMMIT")
+                with store.transaction(cur):
+                    values = [pending.work(cur) for pending in batch]
             except Exception:
-                cur.execute("ROLLBACK")
                 for pending in batch:
                     pending.run_alone(cur)
                 return

@@ -6,6 +6,8 @@ and versioned, so an old or foreign file gives a clear message instead of a trac
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,18 +74,26 @@ def table_ddl(table: TableSpec) -> str:
     return f"CREATE TABLE {table.name} ({', '.join(cols)});"
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of a new store in one transaction."""
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN, then COMMIT, or ROLLBACK and re-raise if anything inside fails (even a kill signal's
+    KeyboardInterrupt): the store never keeps half a change."""
     con.execute("BEGIN")
     try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of a new store in one transaction."""
+    with transaction(con):
         con.execute(APP_TABLES)
         for table in spec().tables.values():
             con.execute(table_ddl(table))
         con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

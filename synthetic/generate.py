@@ -128,14 +128,13 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     progress(0.70, "writing the store")
     con = store.connect(partial, create=True)
     try:
-        con.execute("BEGIN")
-        for i, (name, frame) in enumerate(tables.items()):
-            con.register("incoming", frame)
-            con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
-            con.unregister("incoming")
-            progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
-        store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year)
-        con.execute("COMMIT")
+        with store.transaction(con):
+            for i, (name, frame) in enumerate(tables.items()):
+                con.register("incoming", frame)
+                con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
+                con.unregister("incoming")
+                progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
+            store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year)
         progress(0.92, "indexing for indicators")
         derived.refresh(con)
         store.set_info(con, generated_seconds=round(time.perf_counter() - started, 1))

@@ -281,8 +281,7 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Source], year: 
     report = ImportReport()
     seen: dict[str, str] = {}
     targets: set = set()
-    con.execute("BEGIN")
-    try:
+    with store.transaction(con):
         if clear_first:
             _clear_synthetic(con)
         for inp in inputs:
@@ -296,10 +295,6 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Source], year: 
             store.set_info(con, source="real")
             meter(meter.done, "rebuilding the dashboard table")
             derived.rebuild(con)  # in the same transaction: person_year is never stale
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     if progress:
         progress(1.0, "done")
     return report
