@@ -12,8 +12,9 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 FONT_SIZE = 15
 
 
-def _style(chart: alt.Chart, title: str | alt.TitleParams) -> alt.Chart:
-    return (chart.properties(title=title, width="container", height=320)
+def style(chart: alt.Chart, title: str | alt.TitleParams, height: int | alt.Step = 320) -> alt.Chart:
+    """The project's look, for every chart: full width, projector-sized type, Okabe-Ito colours."""
+    return (chart.properties(title=title, width="container", height=height)
             .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=260)
             .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
             .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
@@ -43,7 +44,7 @@ def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: 
         encoding["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=""))
     point = alt.OverlayMarkDef(size=90, filled=True, color=OKABE_ITO[0])
     chart = alt.Chart(data).mark_line(point=point, strokeWidth=3, color=OKABE_ITO[0]).encode(**encoding)
-    return _style(chart, title)
+    return style(chart, title)
 
 
 def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dimension_label: str = "Group") -> alt.Chart:
@@ -59,7 +60,7 @@ def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dime
     labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         x=alt.X("value_or_zero:Q"), text="label:N").transform_calculate(
         value_or_zero="isValid(datum.value) ? datum.value : 0")
-    return _style(alt.layer(bars, labels), alt.TitleParams(title, subtitle=f"By {dimension_label.lower()}",
+    return style(alt.layer(bars, labels), alt.TitleParams(title, subtitle=f"By {dimension_label.lower()}",
                                                           subtitleFontSize=FONT_SIZE))
 
 
@@ -119,7 +120,7 @@ def agreement_chart(cells: pd.DataFrame, title: str) -> alt.Chart:
     labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         x=alt.X("value_or_zero:Q"), text="label:N").transform_calculate(
         value_or_zero="isValid(datum.value) ? datum.value : 0")
-    return _style(alt.layer(bars, labels), title)
+    return style(alt.layer(bars, labels), title)
 
 
 def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from cl_metrics import quality
-from cl_metrics.charts import OKABE_ITO, FONT_SIZE, _style
+from cl_metrics.charts import FONT_SIZE, OKABE_ITO, style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import domains
 from cl_metrics.spec import Voice, spec
@@ -182,7 +182,7 @@ def coverage_chart(summary: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("items:Q", title="Items")])
     labels = alt.Chart(summary).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         y=alt.Y("domain_name:N", sort=order), x="items_known:Q", text="held_of_known:N")
-    return _style(alt.layer(bars, labels), "Items of information this store holds, by domain")
+    return style(alt.layer(bars, labels), "Items of information this store holds, by domain")
 
 
 def coverage_summary(summary: pd.DataFrame) -> str:

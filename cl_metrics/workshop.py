@@ -21,7 +21,7 @@ import altair as alt
 import pandas as pd
 
 from cl_metrics import lab
-from cl_metrics.charts import FONT_SIZE
+from cl_metrics.charts import style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, count_text, display
 from cl_metrics.domains import domain
 from cl_metrics.indicators import DeclarationError, Indicator, builtin
@@ -245,18 +245,14 @@ def answers_chart(distribution: pd.DataFrame, question: str) -> alt.Chart:
     data = distribution[(distribution["question"] == question) & (distribution["count"] > 0)].assign(
         order=lambda f: f["answer"].map(labels.index))
     title = "Does this matter to you?" if question == "matters" else "Is it fair and worded right?"
-    return (alt.Chart(data).mark_bar(stroke="white", strokeWidth=1).encode(
+    return style(alt.Chart(data).mark_bar(stroke="white", strokeWidth=1).encode(
         y=alt.Y("card:N", title=None, sort=None),
         x=alt.X("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("answer:N", title=None, scale=alt.Scale(domain=labels, range=colours),
                         legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("card:N", title="Card"), alt.Tooltip("answer:N", title="Answer"),
-                 alt.Tooltip("count:Q", title="Answers")])
-            .properties(title=title, width="container", height=alt.Step(34))
-            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=260)
-            .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
-            .configure_legend(labelFontSize=FONT_SIZE))
+                 alt.Tooltip("count:Q", title="Answers")]), title, height=alt.Step(34))
 
 
 def results_summary(summary: pd.DataFrame) -> str:
