@@ -1,4 +1,4 @@
-"""Stream a CSV file as records, remembering each record's line number and raw text.
+"""Stream a CSV file as records, remembering each record's line number.
 
 Reads bytes line by line (bounded line length) so a large file never sits in memory, decodes
 each line as UTF-8 on its own so one bad byte refuses one row rather than the whole file, and
@@ -21,19 +21,18 @@ MAX_LINE_BYTES = 1 << 20  # a CSV line longer than 1 MiB is not a 903 or templat
 class Record:
     line: int           # physical line where the record starts (the header is line 1)
     fields: list[str]   # stripped of surrounding spaces
-    raw: str            # the record's text without its line end
     bad_bytes: str | None = None  # description of the first non-UTF-8 byte, if any
 
 
 class LineFeed:
-    """Iterator of decoded lines for csv.reader; keeps the lines of the record being read."""
+    """Iterator of decoded lines for csv.reader; notes where the record being read starts."""
 
     def __init__(self, fh: BinaryIO):
         self.fh = fh
         self.line_no = 0
         self.bytes_read = 0
-        self.pending: list[str] = []
-        self.pending_start = 1
+        self.record_open = False
+        self.record_start = 1
         self.bad: str | None = None
 
     def __iter__(self) -> "LineFeed":
@@ -50,8 +49,8 @@ class LineFeed:
         self.bytes_read += len(raw)
         if self.line_no == 1:
             raw = _strip_bom(raw)
-        if not self.pending:
-            self.pending_start = self.line_no
+        if not self.record_open:
+            self.record_open, self.record_start = True, self.line_no
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -59,13 +58,14 @@ class LineFeed:
             if self.bad is None:
                 self.bad = (f"byte 0x{raw[exc.start]:02X} at line {self.line_no}, position {exc.start + 1} "
                             "is not UTF-8 text (save the file as 'CSV UTF-8')")
-        self.pending.append(text)
         return text
 
-    def take(self) -> tuple[int, str, str | None]:
-        """The start line, raw text and bad-byte note of the record csv.reader just returned."""
-        result = (self.pending_start, "".join(self.pending).rstrip("\r\n"), self.bad)
-        self.pending, self.bad = [], None
+    def take(self) -> tuple[int, str | None]:
+        """The start line and bad-byte note of the record csv.reader just returned.
+
+        Its raw text is not kept: refused rows are stored re-serialised, ids pseudonymised."""
+        result = (self.record_start, self.bad)
+        self.record_open, self.bad = False, None
         return result
 
 
@@ -87,8 +87,8 @@ def records(fh: BinaryIO, feed: LineFeed | None = None) -> Iterator[Record]:
             return
         except csv.Error as exc:
             raise FileRefused(f"Line {feed.line_no} could not be read as CSV ({exc}).") from None
-        line, raw, bad = feed.take()
-        yield Record(line=line, fields=[f.strip() for f in fields], raw=raw, bad_bytes=bad)
+        line, bad = feed.take()
+        yield Record(line=line, fields=[f.strip() for f in fields], bad_bytes=bad)
 
 
 def is_blank(record: Record) -> bool:
