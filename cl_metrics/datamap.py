@@ -12,7 +12,7 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cl_metrics import quality
 from cl_metrics.charts import FONT_SIZE, OKABE_ITO, style
@@ -62,18 +62,12 @@ class DataItem(BaseModel):
             raise ValueError(f"unknown domain '{value}' (known: {', '.join(group_names())})")
         return value
 
-    @field_validator("national_return")
+    @field_validator("national_return", "held")
     @classmethod
-    def national_field(cls, value: str) -> str:
+    def real_column(cls, value: str, info: ValidationInfo) -> str:
+        """A named table.column must exist (in the national return's tables, for that column)."""
         if value:
-            _column(value, national_only=True)
-        return value
-
-    @field_validator("held")
-    @classmethod
-    def store_field(cls, value: str) -> str:
-        if value:
-            _column(value, national_only=False)
+            _column(value, national_only=info.field_name == "national_return")
         return value
 
     @model_validator(mode="after")
