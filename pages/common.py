@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -121,13 +122,25 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
                        mime="text/csv", key=f"download_{name}")
 
 
+def grid(frame: pd.DataFrame, per_row: int) -> Iterator[tuple]:
+    """(column, row) for each row of `frame`, laid out `per_row` to a line, read left to right."""
+    for start in range(0, len(frame), per_row):
+        yield from zip(st.columns(per_row), (row for _, row in frame.iloc[start:start + per_row].iterrows()))
+
+
+def card_grid(figures: pd.DataFrame) -> None:
+    """Indicator cards in rows of four."""
+    for column, row in grid(figures, 4):
+        with column:
+            figure_card(row)
+
+
 def show_statements(words: pd.DataFrame, columns: int = 3) -> None:
     """Young people's own words as quotes, with their domain and theme (never who or when)."""
     if words.empty:
         st.info("No young person has shared words on this yet (or none consented to sharing them).")
         return
-    for start in range(0, len(words), columns):
-        for column, (_, row) in zip(st.columns(columns), words.iloc[start:start + columns].iterrows()):
-            with column.container(border=True):
-                st.markdown(f"“{plain(row['text'])}”")
-                st.caption(f"{row['domain']} · {row['theme']}")
+    for column, row in grid(words, columns):
+        with column.container(border=True):
+            st.markdown(f"“{plain(row['text'])}”")
+            st.caption(f"{row['domain']} · {row['theme']}")

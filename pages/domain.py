@@ -8,9 +8,9 @@ from cl_metrics import charts, views, voice
 from cl_metrics.domains import domains
 from cl_metrics.indicators import compute, for_domain
 from pages.common import (
+    card_grid,
     current,
     download,
-    figure_card,
     require_records,
     show_statements,
     status_badge,
@@ -37,10 +37,7 @@ def show_chart(summary: str, chart, table, name: str) -> None:
 
 st.header(f"Indicators, year ending 31 March {ctx.year}")
 figures = views.indicator_figures(cur, ctx.year, ctx.mode, ctx.threshold, list(indicators.values()))
-for start in range(0, len(figures), 4):
-    for column, (_, row) in zip(st.columns(4), figures.iloc[start:start + 4].iterrows()):
-        with column:
-            figure_card(row)
+card_grid(figures)
 download(views.figure_table(figures, {"title": "Indicator", "question": "Question", "status_label": "Status",
                                       "voice_label": "Whose voice", "national": "England"}, ctx.mode),
          f"{domain.id}_{ctx.year}_indicators", "Download these figures (CSV)")

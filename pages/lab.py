@@ -7,7 +7,7 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, compute
 from cl_metrics.indicators.model import OPERATOR_WORDS
 from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
-from pages.common import current, download, figure_card, require_records
+from pages.common import card_grid, current, download, require_records
 
 ctx, state = current(), st.session_state
 FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
@@ -81,10 +81,7 @@ def preview(draft: Indicator) -> None:
     """The candidate's figure beside its domain's built-ins, its trend, and a breakdown."""
     st.subheader(f"{draft.title}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
     figures = lab.comparison(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)
-    for start in range(0, len(figures), 4):  # rows of four cards, read left to right
-        for column, (_, row) in zip(st.columns(4), figures.iloc[start:start + 4].iterrows()):
-            with column:
-                figure_card(row)
+    card_grid(figures)
     trend = compute.trend(ctx.cursor(), [draft], mode=ctx.mode, threshold=ctx.threshold)
     st.altair_chart(charts.trend_chart(trend, draft.title, draft.unit))
     st.caption(charts.trend_summary(trend, draft.title))
