@@ -12,7 +12,6 @@ import json
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import PurePath
 
 import pandas as pd
@@ -23,6 +22,7 @@ from cl_metrics.domains import domain_ids
 from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, builtin, for_domain, load_declarations
 from cl_metrics.indicators.model import ARITY
+from cl_metrics.readability import flesch_reading_ease
 from cl_metrics.session import OpenStore
 from cl_metrics.views import indicator_figures
 
@@ -156,7 +156,7 @@ def _plain_message(err: dict) -> str:
 
 @dataclass(frozen=True)
 class QuestionCheck:
-    """How plain a question is: its word count and (where textstat can run) Flesch reading ease."""
+    """How plain a question is: its word count and Flesch reading ease (None while it has no words)."""
     words: int
     reading_ease: float | None
 
@@ -170,31 +170,17 @@ class QuestionCheck:
 
     @property
     def summary(self) -> str:
-        ease = ("reading ease not checked here (needs textstat and its word list)" if self.reading_ease is None
-                else f"reading ease {self.reading_ease:.0f} (aim for {MIN_READING_EASE} or more)")
+        length = f"{self.words} words (at most {MAX_QUESTION_WORDS})"
+        if self.reading_ease is None:
+            return length
         advice = " · may be hard to read: try shorter words and a shorter sentence" if self.hard_to_read else ""
-        return f"{self.words} words (at most {MAX_QUESTION_WORDS}) · {ease}{advice}"
-
-
-@cache
-def _reading_ease_function():
-    """textstat's Flesch score, or None when textstat (a dev dependency) or its word list is missing.
-
-    textstat downloads NLTK's CMU dictionary on first use; the app never reaches for the network,
-    so without the dictionary already on disk the readability check is skipped.
-    """
-    try:
-        import nltk
-        import textstat
-        nltk.data.find("corpora/cmudict")
-    except (ImportError, LookupError):
-        return None
-    return textstat.flesch_reading_ease
+        return f"{length} · reading ease {self.reading_ease:.0f} (aim for {MIN_READING_EASE} or more){advice}"
 
 
 def question_check(question: str) -> QuestionCheck:
-    score = _reading_ease_function()
-    return QuestionCheck(len(question.split()), score(question) if score and question.strip() else None)
+    """Word count and reading ease, computed offline (cl_metrics.readability), so the lab always checks both."""
+    words = len(question.split())
+    return QuestionCheck(words, flesch_reading_ease(question) if words else None)
 
 
 def problems(ind: Indicator) -> list[str]:

@@ -1,7 +1,6 @@
 """Shared fixtures: small synthetic stores built once per test session."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import duckdb
@@ -52,23 +51,9 @@ def navigation_v2_in_apptest(monkeypatch):
 
 @pytest.fixture()
 def reading_ease(monkeypatch):
-    """textstat's Flesch reading ease, kept offline.
-
-    textstat >= 0.7.6 counts syllables with NLTK's CMU dictionary and tries to download it when
-    missing; with no network here or in CI, make it use its own pyphen fallback instead.
-    """
-    import textstat
-    try:
-        counts = importlib.import_module("textstat.backend.counts._count_syllables")
-    except ImportError:  # older textstat: pyphen only
-        counts = None
-    if counts is not None and hasattr(counts, "get_cmudict"):
-        import nltk
-        try:
-            nltk.data.find("corpora/cmudict")
-        except LookupError:
-            monkeypatch.setattr(counts, "get_cmudict", lambda lang: None)
-    return textstat.flesch_reading_ease
+    """Flesch reading ease as the app computes it (offline; see cl_metrics/readability.py)."""
+    from cl_metrics.readability import flesch_reading_ease
+    return flesch_reading_ease
 
 
 def build_store(path, rows: dict[str, list[dict]]):

@@ -263,15 +263,17 @@ def test_both_modes_show_compute_figures(store_path, open_lab):
         assert percents and all(("." in p) == (mode == "analyst") for p in percents)
 
 
-def test_question_checks_and_plain_validation_messages(monkeypatch):
+def test_question_checks_and_plain_validation_messages():
     long_question = " ".join(["word"] * 21) + "?"
     too_long = Indicator.model_validate({**HIGHER_EDUCATION, "question": long_question})
     assert any("the question has 21 words" in p for p in lab.problems(too_long))
     assert lab.problems(Indicator.model_validate(HIGHER_EDUCATION)) == []
-    monkeypatch.setattr(lab, "_reading_ease_function", lambda: lambda text: 42.0)
-    check = lab.question_check("Are you at university?")
-    assert (check.words, check.reading_ease, check.hard_to_read) == (4, 42.0, True)
-    assert "may be hard to read" in check.summary
+    check = lab.question_check("Are you at university?")  # 4 words, 7 syllables, 1 sentence
+    assert (check.words, check.hard_to_read) == (4, True)
+    assert check.reading_ease == pytest.approx(206.835 - 1.015 * 4 - 84.6 * 7 / 4)
+    assert check.summary == ("4 words (at most 20) · reading ease 55 (aim for 60 or more) · "
+                             "may be hard to read: try shorter words and a shorter sentence")
+    assert lab.question_check("  ").summary == "0 words (at most 20)"
     assert lab.problems(Indicator.model_validate(HIGHER_EDUCATION)) == []  # readability advises, never blocks
     mean_without_field = {**HIGHER_EDUCATION, "unit": "mean", "value_field": None, "title": "ab"}
     with pytest.raises(lab.LabError) as refused:
