@@ -1,8 +1,10 @@
 """The data map: each domain's items of information, where each lives, and whether this store holds it.
 
-Declared as data in specs/data_map.toml and validated here against the table specs, so an item
-that claims to be held always names a real table.column. Completeness comes from
-`quality.completeness`, so the map and the Data quality page never disagree.
+Declared as data in specs/data_map.toml and validated here against the table specs, so the
+table.column where an item would be held is always a real one. Whether this store holds it is read
+from the store, not the declaration: a store built from a few imported files holds only what they
+filled. Completeness comes from `quality.completeness`, so the map and the Data quality page never
+disagree.
 """
 from __future__ import annotations
 
@@ -44,7 +46,10 @@ def _column(reference: str, national_only: bool) -> tuple[str, str]:
 
 
 class DataItem(BaseModel):
-    """One item of information and where it lives; blank strings mean 'not there'."""
+    """One item of information and where it lives; blank strings mean 'not there'.
+
+    `held` is the table.column where a store would hold it; whether one does is `data_map`'s to say.
+    """
     model_config = ConfigDict(frozen=True, extra="forbid")
     domain: str
     item: str
@@ -118,6 +123,16 @@ def _completeness(con, tables: list[str], year: int | None, mode: Mode, threshol
     return figures.assign(held=figures["table"] + "." + figures["field"]).set_index("held")
 
 
+def _filled_fields(con, tables: list[str], year: int | None) -> set[str]:
+    """'table.field' of every field of `tables` with at least one value in `year`.
+
+    Read unprotected (threshold 1 hides nothing): whether a field is in use is not a figure about
+    young people, and a suppressed completeness must not turn a field that is in use into 'not held'.
+    """
+    figures = _completeness(con, tables, year, "analyst", threshold=1)
+    return set(figures.index[figures["filled"] > 0])
+
+
 def _measured_over(held: str, year: int | None) -> str:
     if not held:
         return ""
@@ -132,7 +147,8 @@ def data_map(con, year: int | None, mode: Mode = "workshop", threshold: int = DE
 
     Completeness is % filled in `year`: over the young people supported that year for our local
     tables, over the table's own rows for the national return's (and all rows for one-row-each
-    tables); `measured_over` says which. 'not held' when this store has no such field.
+    tables); `measured_over` says which. 'not held' when no table of a store would hold the item.
+    `held_in_store` is 'yes' when the item's table.column has at least one value in `year`.
     """
     frame = pd.DataFrame([i.model_dump() for i in items()])
     names = group_names()
@@ -140,8 +156,10 @@ def data_map(con, year: int | None, mode: Mode = "workshop", threshold: int = DE
     frame["order"] = frame["domain"].map({d: n for n, d in enumerate(names)})
     frame = frame.sort_values("order", kind="stable").drop(columns="order").reset_index(drop=True)
     frame["voice_label"] = frame["voice"].map(VOICE_LABELS)
-    frame["held_in_store"] = frame["held"].map(lambda h: "yes" if h else "no")
-    by_field = _completeness(con, sorted({h.split(".")[0] for h in frame["held"] if h}), year, mode, threshold)
+    tables = sorted({h.split(".")[0] for h in frame["held"] if h})
+    filled = _filled_fields(con, tables, year)
+    frame["held_in_store"] = frame["held"].map(lambda h: "yes" if h in filled else "no")
+    by_field = _completeness(con, tables, year, mode, threshold)
     frame["completeness"] = frame["held"].map(by_field["value"]).astype(float)
     frame["completeness_display"] = [by_field["display"].get(h, "no data") if h else "not held" for h in frame["held"]]
     frame["measured_over"] = [_measured_over(h, year) for h in frame["held"]]

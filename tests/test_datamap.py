@@ -1,5 +1,5 @@
-"""The data map: its declaration is checked against the spec, its completeness figures are known
-answers on a hand-made store, and the page shows cl_metrics' figures in both modes."""
+"""The data map: its declaration is checked against the spec, what a store holds and how complete
+it is are known answers on hand-made and imported stores, and the page shows cl_metrics' figures."""
 from __future__ import annotations
 
 import re
@@ -9,8 +9,10 @@ import pytest
 
 from cl_metrics import datamap, store
 from cl_metrics.domains import domain_ids
+from cl_metrics.ingest import import_files, pseudonym
 from cl_metrics.spec import spec
 from tests.conftest import open_app_page, table_with
+from tests.test_ingest import EXAMPLES, TEST_KEY
 from tests.test_quality import build_known_store
 
 PAGE_COLUMNS = ["domain_name", "item", "case_record", "local_dashboard", "national_return", "voice_label",
@@ -111,19 +113,62 @@ def test_completeness_is_protected_in_workshop_mode(known_con):
         ["suppressed", "fewer than 5", "not held"])).sum()
 
 
-def test_coverage_counts_items_per_domain(known_con):
+# Items of the known store's tables that have a value in 2024, per domain: 17 of the 80 items.
+KNOWN_STORE_HELD = {"characteristics": 5, "keeping_in_touch": 5, "accommodation": 2, "eet": 1,
+                    "pathway_planning": 2, "physical_health": 0, "wellbeing": 1, "safe_risk_taking": 1,
+                    "financial_preparedness": 0}
+
+
+def test_coverage_counts_what_the_store_holds_per_domain(known_con):
     table = datamap.data_map(known_con, 2024)
     coverage = datamap.coverage(table).set_index("domain")
     declared = pd.Series([i.domain for i in datamap.items()]).value_counts()
-    held = pd.Series([i.domain for i in datamap.items() if i.held]).value_counts()
     assert coverage["items_known"].to_dict() == declared.to_dict()
-    assert coverage["items_held"].to_dict() == held.reindex(declared.index, fill_value=0).to_dict()
+    assert coverage["items_held"].to_dict() == KNOWN_STORE_HELD
     assert coverage.loc["eet", "held_of_known"] == "1 of 3"
     assert list(coverage.index) == list(datamap.group_names())
     line = datamap.coverage_summary(coverage.reset_index())
-    assert f"holds {held.sum()} of the {declared.sum()} items" in line and "Education, employment and training" in line
+    assert f"holds 17 of the {declared.sum()} items" in line and "Physical health" in line
     spec_dict = datamap.coverage_chart(coverage.reset_index()).to_dict()
     assert spec_dict["layer"][0]["encoding"]["color"]["scale"]["range"] == ["#0072B2", "#E69F00"]
+
+
+def test_held_means_a_value_in_the_store_whatever_the_mode(known_con):
+    analyst = datamap.data_map(known_con, 2024, "analyst", threshold=1).set_index("item")
+    workshop = datamap.data_map(known_con, 2024, "workshop").set_index("item")
+    # declared in the map, never filled in: where it would be held is kept, but it is not held
+    assert analyst.loc["Junior ISA handed over", ["held", "held_in_store", "completeness_display"]].tolist() == \
+        ["finance_record.junior_isa_handed_over", "no", "0.0%"]
+    # one answer in 2024: a suppressed figure in workshop mode, still held
+    life = "How satisfied are you with your life nowadays? (ONS, 0-10)"
+    assert workshop.loc[life, ["held_in_store", "completeness_display"]].tolist() == ["yes", "fewer than 5"]
+    assert workshop["held_in_store"].equals(analyst["held_in_store"])
+    # 2023 has only header and missing rows; young_person has one row each, whatever the year
+    in_2023 = datamap.data_map(known_con, 2023)
+    assert set(in_2023.loc[in_2023["held_in_store"] == "yes", "held"]) == {
+        "header.SEX", "header.ETHNIC", "header.DOB", "missing.MISSING", "young_person.uasc",
+        "young_person.disability", "young_person.pa_team", "young_person.pa_name", "young_person.category"}
+
+
+def test_the_synthetic_store_holds_every_item_it_has_a_home_for(small_con):
+    declared = sum(bool(i.held) for i in datamap.items())
+    assert (declared, len(datamap.items())) == (66, 80)
+    for (year,) in small_con.execute("SELECT DISTINCT collection_year FROM person_year").fetchall():
+        table = datamap.data_map(small_con, year)
+        assert table["held_in_store"].eq("yes").sum() == declared, year
+
+
+def test_a_store_with_one_imported_file_holds_only_its_fields(tmp_path, monkeypatch):
+    monkeypatch.setenv(pseudonym.KEY_ENV, TEST_KEY)
+    monkeypatch.setattr(pseudonym, "SECRETS_PATHS", [])
+    con = store.connect(tmp_path / "oc3_only.duckdb", create=True)
+    import_files(con, [EXAMPLES / "ssda903_2023-24_oc3.csv"])
+    table = datamap.data_map(con, 2024)
+    con.close()
+    held = table[table["held_in_store"] == "yes"]
+    assert set(held["held"]) == {"oc3.IN_TOUCH", "oc3.ACTIV", "oc3.ACCOM"} and len(held) == 5
+    assert table.set_index("item").loc["Sex", ["held", "held_in_store"]].tolist() == ["header.SEX", "no"]
+    assert "holds 5 of the 80 items" in datamap.coverage_summary(datamap.coverage(table))
 
 
 # ------------------------------------------------------------------------------------------- page
