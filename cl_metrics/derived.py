@@ -6,11 +6,13 @@ real and synthetic stores feed the same indicators. Only our own constant SQL li
 """
 from __future__ import annotations
 
+import uuid
+
 import duckdb
 
 from cl_metrics.fields import RECORD_TABLES, registry
 from cl_metrics.spec import spec
-from cl_metrics.store import transaction
+from cl_metrics.store import RECORDS_STAMP, set_info, transaction
 
 KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
 
@@ -114,8 +116,10 @@ ORDER BY collection_year, CHILD
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild `person_year` inside the caller's transaction (an import commits it with its rows)."""
+    """Rebuild `person_year` inside the caller's transaction (an import commits it with its rows),
+    with a fresh records stamp so that figures kept for the old records (`memo`) are not reused."""
     con.execute(build_sql())
+    set_info(con, **{RECORDS_STAMP: uuid.uuid4().hex})
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:

@@ -57,7 +57,7 @@ class StoreSummary:
     path: str
     source: str  # "synthetic" or "real"
     young_people: int
-    years: list[int]
+    years: tuple[int, ...]
     seed: str | None
 
 
@@ -147,13 +147,22 @@ def get_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM store_info").fetchall())
 
 
+RECORDS_STAMP = "person_year_stamp"
+
+
+def records_stamp(con: duckdb.DuckDBPyConnection) -> str | None:
+    """A random stamp renewed whenever `person_year` is rebuilt (None on a store built before stamps)."""
+    row = con.execute("SELECT value FROM store_info WHERE key = ?", [RECORDS_STAMP]).fetchone()
+    return row[0] if row else None
+
+
 def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSummary:
     """What the sidebar says about the open store."""
     info = get_info(con)
-    people, years = 0, []
+    people, years = 0, ()
     if has_person_year(con):  # the years and young people that indicators read, from any source table
         people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
-        years = [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
+        years = tuple(r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall())
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
                         years=years, seed=info.get("seed"))
 

@@ -98,7 +98,7 @@ def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(sy
     assert "**Real data** (pseudonymised)" in texts(at.sidebar.markdown)
     assert "**Real data**, with ids pseudonymised" in texts(at.markdown)
     summary = at.session_state["_context"].summary
-    assert (summary.source, summary.young_people, summary.years, summary.seed) == ("real", 4, [2024], None)
+    assert (summary.source, summary.young_people, summary.years, summary.seed) == ("real", 4, (2024,), None)
     history = frame(at, "Imported")
     assert sorted(history["File"]) == [n for n, _ in examples()] and list(history["Rows loaded"]) == [4, 4, 4]
     assert at.file_uploader[0].value == []  # a fresh uploader: the same files are not imported twice by accident

@@ -1,0 +1,60 @@
+"""Figures kept until the records behind them change.
+
+Records change only when `person_year` is rebuilt (a generation or an import), and every rebuild
+stamps the store afresh (`store.records_stamp`). A figure computed under one stamp stays right
+until the next, so the pages, which re-run on every click (and forty phones re-run at once in a
+workshop), need not recompute what costs tens of milliseconds at a million young people. The
+timings in `bench` call `compute` directly and never see this.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+
+from cl_metrics.store import records_stamp
+
+KEPT = 256
+Result = TypeVar("Result")
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _own(value: Result) -> Result:
+    """A DataFrame is copied for each caller; other results must be immutable (frozen dataclasses)."""
+    return value.copy() if isinstance(value, pd.DataFrame) else value
+
+
+def by_records(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Keep `function(con, ...)`'s result per records stamp and arguments (the last KEPT of them).
+
+    Arguments must be hashable once lists become tuples (indicators are frozen models). Each caller
+    gets its own copy, so one page adding a column never changes what another is shown. A store
+    without a stamp is computed every time."""
+    kept: OrderedDict[tuple, Result] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(function)
+    def kept_or_computed(con, *args, **kwargs) -> Result:
+        stamp = records_stamp(con)
+        if stamp is None:
+            return function(con, *args, **kwargs)
+        key = (stamp, tuple(map(_hashable, args)), tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return _own(kept[key])
+        value = function(con, *args, **kwargs)
+        with lock:
+            kept[key] = value
+            while len(kept) > KEPT:
+                kept.popitem(last=False)
+        return _own(value)
+
+    return kept_or_computed
