@@ -164,17 +164,20 @@ def submit(opened: OpenStore, workshop_id: str, participant: str, indicator_id: 
 
 
 def _save_answer(cur, workshop_id: str, participant: str, indicator_id: str, answers: list) -> None:
-    """The write itself, inside a (group) transaction: checks the workshop, replaces the answer."""
-    row = cur.execute("SELECT closed, list_contains(indicator_ids, ?) FROM workshop WHERE id = ?",
-                      [indicator_id, workshop_id]).fetchone()
-    if row is None or row[0]:
-        raise WorkshopError("This workshop has ended, so answers are no longer saved.")
-    if not row[1]:
-        raise WorkshopError("That card is not part of this workshop.")
+    """The write itself, inside a (group) transaction: replaces the answer if the workshop is open and
+    the card is one of its own (two statements, as forty phones may be waiting on this lock)."""
     key = [workshop_id, participant, indicator_id]
     cur.execute("DELETE FROM indicator_feedback WHERE workshop_id = ? AND participant = ? AND indicator_id = ?", key)
-    cur.execute("INSERT INTO indicator_feedback (workshop_id, participant, indicator_id, matters, fair, comment, "
-                "missing, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())", [*key, *answers])
+    saved = cur.execute(
+        "INSERT INTO indicator_feedback (workshop_id, participant, indicator_id, matters, fair, comment, missing, "
+        "created_at) SELECT ?, ?, ?, ?, ?, ?, ?, now() FROM workshop "
+        "WHERE id = ? AND NOT closed AND list_contains(indicator_ids, ?)",
+        [*key, *answers, workshop_id, indicator_id]).fetchone()[0]
+    if not saved:  # say why; raising rolls the delete back with the rest of the transaction
+        row = cur.execute("SELECT closed FROM workshop WHERE id = ?", [workshop_id]).fetchone()
+        if row is None or row[0]:
+            raise WorkshopError("This workshop has ended, so answers are no longer saved.")
+        raise WorkshopError("That card is not part of this workshop.")
 
 
 def cards(con, workshop: Workshop, year: int | None, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
