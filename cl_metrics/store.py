@@ -15,7 +15,12 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# How a store made by an earlier version becomes this one: version -> statements to reach version + 1.
+# Stores hold people's workshop answers and saved candidates, so an upgrade keeps them.
+MIGRATIONS = {
+    2: "ALTER TABLE workshop ADD COLUMN threshold INTEGER DEFAULT 5",  # each workshop keeps its own threshold
+}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
 STORE_ENV = "CL_STORE"
@@ -29,7 +34,8 @@ CREATE TABLE candidate_indicator (
     created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, retired BOOLEAN NOT NULL DEFAULT false);
 CREATE TABLE workshop (
     id VARCHAR PRIMARY KEY, join_code VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL,
-    indicator_ids VARCHAR[] NOT NULL, created_at TIMESTAMP NOT NULL, closed BOOLEAN NOT NULL DEFAULT false);
+    indicator_ids VARCHAR[] NOT NULL, created_at TIMESTAMP NOT NULL, closed BOOLEAN NOT NULL DEFAULT false,
+    threshold INTEGER DEFAULT 5);
 CREATE SEQUENCE feedback_id;
 CREATE TABLE indicator_feedback (
     id BIGINT PRIMARY KEY DEFAULT nextval('feedback_id'), workshop_id VARCHAR NOT NULL,
@@ -96,17 +102,33 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
 
 
-def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool = False) -> None:
+    """Refuse a file that is not a store or is too new or too old; upgrade an older one in place."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "schema_version" not in tables:
         raise StoreError(
             f"{path} is not a care-leaver store (it has no schema_version table). "
             "Point the app at another file, or build a new store with: python -m synthetic --out PATH")
     version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    if version in MIGRATIONS and version < SCHEMA_VERSION:
+        if read_only:
+            raise StoreError(f"{path} was made with store schema version {version}; open it once in the app, "
+                             f"which upgrades it to version {SCHEMA_VERSION} and keeps everything in it.")
+        upgrade(con, version)
+        return
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"{path} was made with store schema version {version}; this app reads version "
             f"{SCHEMA_VERSION}. Rebuild it (python -m synthetic --out PATH) or re-import the files.")
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Bring a store from `version` to SCHEMA_VERSION in one transaction: all steps or none."""
+    with transaction(con):
+        while version < SCHEMA_VERSION:
+            con.execute(MIGRATIONS[version])
+            version += 1
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
 
 
 def connect(path: str | os.PathLike, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
@@ -131,7 +153,7 @@ def connect(path: str | os.PathLike, read_only: bool = False, create: bool = Fal
         create_schema(con)
     else:
         try:
-            check_schema(con, path)
+            check_schema(con, path, read_only and not is_new)
         except Exception:
             con.close()
             raise

@@ -58,6 +58,7 @@ class Workshop:
     indicator_ids: tuple[str, ...]
     created_at: dt.datetime
     closed: bool
+    threshold: int = DEFAULT_THRESHOLD  # fixed when the workshop is made: the projector and every phone hide alike
 
     def label(self) -> str:
         return f"{self.name} (code {self.join_code})"
@@ -105,14 +106,16 @@ def discussable(con, include_retired: bool = False) -> tuple[Indicator, ...]:
 
 
 def _workshop(row) -> Workshop:
-    return Workshop(row[0], row[1], row[2], tuple(row[3]), row[4], bool(row[5]))
+    return Workshop(row[0], row[1], row[2], tuple(row[3]), row[4], bool(row[5]), max(row[6], DEFAULT_THRESHOLD))
 
 
-_SELECT = "SELECT id, join_code, name, indicator_ids, created_at, closed FROM workshop"
+_SELECT = "SELECT id, join_code, name, indicator_ids, created_at, closed, threshold FROM workshop"
 
 
-def create_workshop(opened: OpenStore, name: str, indicators: Sequence[Indicator]) -> Workshop:
-    """A new workshop with a join code no other workshop in this store has."""
+def create_workshop(opened: OpenStore, name: str, indicators: Sequence[Indicator],
+                    threshold: int = DEFAULT_THRESHOLD) -> Workshop:
+    """A new workshop with a join code no other workshop in this store has, hiding groups smaller
+    than `threshold` (never below the default) on every card and in the room's results."""
     name = clean_text(name, NAME_LIMIT, "The name")
     ids = list(dict.fromkeys(ind.id for ind in indicators))
     if not name:
@@ -127,7 +130,8 @@ def create_workshop(opened: OpenStore, name: str, indicators: Sequence[Indicator
         while code in used:
             code = new_code()
         workshop_id = uuid.uuid4().hex
-        cur.execute("INSERT INTO workshop VALUES (?, ?, ?, ?, now(), false)", [workshop_id, code, name, ids])
+        cur.execute("INSERT INTO workshop VALUES (?, ?, ?, ?, now(), false, ?)",
+                    [workshop_id, code, name, ids, max(int(threshold), DEFAULT_THRESHOLD)])
         return _workshop(cur.execute(f"{_SELECT} WHERE id = ?", [workshop_id]).fetchone())
 
 
@@ -180,8 +184,9 @@ def _save_answer(cur, workshop_id: str, participant: str, indicator_id: str, ans
         raise WorkshopError("That card is not part of this workshop.")
 
 
-def cards(con, workshop: Workshop, year: int | None, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """The workshop's cards in its order, with workshop-mode figures whoever is looking (never a record)."""
+def cards(con, workshop: Workshop, year: int | None) -> pd.DataFrame:
+    """The workshop's cards in its order, with workshop-mode figures at the workshop's threshold
+    whoever is looking (never a record)."""
     known = {ind.id: ind for ind in discussable(con, include_retired=True)}
     chosen = [known[i] for i in workshop.indicator_ids if i in known]
     if not chosen:
@@ -189,17 +194,17 @@ def cards(con, workshop: Workshop, year: int | None, threshold: int = DEFAULT_TH
     if year is None:
         table = describe(chosen).assign(display="no data", national="")
     else:
-        table = indicator_figures(con, year, "workshop", max(threshold, DEFAULT_THRESHOLD), chosen)
+        table = indicator_figures(con, year, "workshop", workshop.threshold, chosen)
     table["domain_name"] = [domain(d).name for d in table["domain"]]
     table["indicator"] = chosen
     return table
 
 
-def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "workshop",
-            threshold: int = DEFAULT_THRESHOLD) -> Results:
-    """The room's answers per card. In workshop mode a card's answers stay hidden until `threshold`
-    people have answered it, so nobody's single vote can be picked out on the projector; after that
-    the counts are shown as they are (a room's opinions, not anyone's record)."""
+def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "workshop") -> Results:
+    """The room's answers per card. In workshop mode a card's answers stay hidden until the workshop's
+    threshold of people have answered it, so nobody's single vote can be picked out on the projector;
+    after that the counts are shown as they are (a room's opinions, not anyone's record)."""
+    threshold = workshop.threshold
     counts = _answer_counts(con, workshop.id)
     rows, long = [], []
     for indicator_id in workshop.indicator_ids:

@@ -1,9 +1,8 @@
 """Workshop: care leavers answer indicator cards on their phones while the facilitator watches the room.
 
 Participants open `<app>/workshop?code=K7QPX&mode=Workshop` (the join code, and the sidebar's mode radio,
-bound to the URL by its label, so their sidebar starts safe); their cards show workshop-mode figures whatever
-the mode. Without a code the page is the facilitator's: create or pick a workshop, see answers live, decide,
-print the cards.
+bound to the URL by its label, so their sidebar starts safe); their cards show workshop-mode figures at the
+workshop's threshold. Without a code the page is the facilitator's: create or pick one, watch, decide, print.
 Widget keys all start with ws_ (forms ws_vote, ws_create, ws_decide), stable for the browser tests.
 """
 from urllib.parse import urlencode
@@ -64,7 +63,7 @@ def participant(session: ws.Workshop) -> None:
 def create(choices: dict) -> None:
     """Form callback: a new workshop, selected for the facilitator straight away."""
     try:
-        made = ws.create_workshop(ctx.opened, state.ws_name, [choices[i] for i in state.ws_cards])
+        made = ws.create_workshop(ctx.opened, state.ws_name, [choices[i] for i in state.ws_cards], ctx.threshold)
         state.ws_running = made.id
         state.ws_message = ("success", f"Workshop '{made.name}' is ready: join code {made.join_code}.")
     except ws.WorkshopError as exc:
@@ -74,7 +73,7 @@ def create(choices: dict) -> None:
 @st.fragment(run_every="3s")
 def live_results(session: ws.Workshop, titles: dict[str, str]) -> None:
     """The room's answers, refreshed every few seconds; comments never beside a participant."""
-    found = ws.results(ctx.cursor(), session, titles, ctx.mode, ctx.threshold)
+    found = ws.results(ctx.cursor(), session, titles, ctx.mode)
     st.metric("People who have answered", found.participants_display)
     st.caption(ws.results_summary(found.summary))
     if not found.distribution.empty:
@@ -123,7 +122,8 @@ def facilitator() -> None:
     link = f"{st.context.url or '/workshop'}?{urlencode({'code': session.join_code, 'mode': MODE_LABELS['workshop']})}"
     st.markdown(f"## Join code: `{session.join_code}`")
     st.code(link, language=None)
-    table = ws.cards(ctx.cursor(), session, ctx.year, ctx.threshold)
+    st.caption(f"Every card and phone here hides groups of fewer than {session.threshold} (the sidebar's, when made).")
+    table = ws.cards(ctx.cursor(), session, ctx.year)
     live_results(session, dict(zip(table["indicator_id"], table["title"])))
     st.subheader("Decisions")
     decide(session, table)

@@ -133,6 +133,22 @@ def test_foreign_and_old_files_give_a_clear_message(tmp_path):
         store.connect(text)
 
 
+def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
+    path = tmp_path / "v2.duckdb"
+    con = store.connect(path, create=True)  # made as version 2 made it: no per-workshop threshold
+    con.execute("ALTER TABLE workshop DROP COLUMN threshold")
+    con.execute("UPDATE schema_version SET version = 2")
+    con.execute("INSERT INTO workshop VALUES ('w1', 'ABCDE', 'Old room', ['kit_in_touch_19_21'], now(), false)")
+    con.close()
+    with pytest.raises(store.StoreError, match="open it once in the app"):
+        store.connect(path, read_only=True)
+    con = store.connect(path)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert con.execute("SELECT name, threshold FROM workshop").fetchall() == [("Old room", 5)]
+    con.close()
+    store.connect(path, read_only=True).close()  # upgraded once, readable by everyone after
+
+
 def test_cli_writes_a_store_with_a_progress_bar(tmp_path, capsys):
     out = tmp_path / "cli.duckdb"
     assert synthetic_main(["--people", "200", "--seed", "1", "--out", str(out)]) == 0

@@ -3,6 +3,7 @@ cards, escaped comments, and the page's round trip (facilitator creates, partici
 votes, the facilitator sees it) in both modes."""
 from __future__ import annotations
 
+import dataclasses
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -108,6 +109,17 @@ def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_w
     assert "matters most to the room" in ws.results_summary(found.summary)
 
 
+def test_a_workshop_keeps_its_threshold_for_the_projector_and_every_phone(opened):
+    cautious = ws.create_workshop(opened, "Cautious room", builtin()[:1], threshold=8)
+    assert ws.find(opened.cursor(), cautious.join_code).threshold == 8
+    assert ws.create_workshop(opened, "Lax room", builtin()[:1], threshold=2).threshold == 5  # never below 5
+    for person in range(6):
+        ws.submit(opened, cautious.id, f"p{person}", cautious.indicator_ids[0], matters=4)
+    found = ws.results(opened.cursor(), cautious, {}, "workshop")
+    assert found.summary.at[0, "Answers"] == "fewer than 8" and found.participants_display == "fewer than 8"
+    assert ws.results(opened.cursor(), cautious, {}, "analyst").summary.at[0, "Answers"] == "6"
+
+
 def test_decisions_are_recorded_with_the_workshop_that_made_them(opened):
     lab.create(opened, CANDIDATE, "Test facilitator")
     room = ws.create_workshop(opened, "Room", [builtin()[0], CANDIDATE])
@@ -133,6 +145,8 @@ def test_printable_cards_one_per_page_with_workshop_figures_and_escaped_text(wor
     table = ws.cards(opened.cursor(), room, year)
     expected = views.indicator_figures(opened.cursor(), year, "workshop", indicators=[builtin()[0], CANDIDATE])
     assert list(table["display"]) == list(expected["display"])  # the retired-and-gone card is left out
+    strict = ws.cards(opened.cursor(), dataclasses.replace(room, threshold=100_000), year)  # the room's own threshold
+    assert set(strict["display"]) <= {"fewer than 100000", "suppressed"}
     page = ws.printable_cards(room, table)
     assert page.count('<section class="cl-card">') == 2 and "@media print" in page and "break-before: page" in page
     assert "Feels &lt;b&gt;heard&lt;/b&gt; &amp; listened to" in page and "<b>heard" not in page
