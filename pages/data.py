@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cl_metrics.ingest import admin
-from pages.common import current, download, open_store
+from pages.common import current, download
 
 ctx = current()
 analyst = ctx.mode == "analyst"
@@ -93,8 +93,8 @@ for column, template in zip(st.columns(2) * 4, admin.templates()):
 settings = admin.synthetic_settings(con) if synthetic and analyst else None
 if settings:
     st.subheader("Regenerate the synthetic data")
-    st.markdown("Builds new made-up young people into this store file. The same seed and number of young "
-                "people always give the same data.")
+    st.markdown("Replaces the made-up young people in this store file; the lab's candidates and the workshops "
+                "stay. The same seed and number of young people always give the same data.")
     with st.form("regenerate"):
         people = st.number_input("People to generate", min_value=admin.MIN_PEOPLE, max_value=admin.MAX_PEOPLE,
                                  value=settings[0], step=100, key="regenerate_people")
@@ -102,10 +102,7 @@ if settings:
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):
             bar = st.progress(0.0, text="Starting")
-            try:
-                admin.regenerate_synthetic(ctx.opened, int(people), int(seed),
-                                           progress=lambda fraction, label: bar.progress(fraction, text=label))
-            finally:
-                open_store.clear(str(ctx.opened.path))  # the next run opens the new file
+            admin.regenerate_synthetic(ctx.opened, int(people), int(seed),
+                                       progress=lambda fraction, label: bar.progress(fraction, text=label))
             st.session_state.pop("data_last_upload", None)
             st.rerun()

@@ -112,6 +112,17 @@ def _finish(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFra
     return frame[columns]
 
 
+def _insert(con, tables: dict[str, pd.DataFrame], people: int, seed: int, last_year: int,
+            progress: Progress) -> None:
+    """Insert generated tables (inside the caller's transaction) and say what they are."""
+    for i, (name, frame) in enumerate(tables.items()):
+        con.register("incoming", frame)
+        con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
+        con.unregister("incoming")
+        progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
+    store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year)
+
+
 def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED,
                 last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet) -> Path:
     """Generate and write a new store at `path` (replacing any file there), atomically.
@@ -129,12 +140,7 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     con = store.connect(partial, create=True)
     try:
         with store.transaction(con):
-            for i, (name, frame) in enumerate(tables.items()):
-                con.register("incoming", frame)
-                con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
-                con.unregister("incoming")
-                progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
-            store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year)
+            _insert(con, tables, people, seed, last_year, progress)
         progress(0.92, "indexing for indicators")
         derived.refresh(con)
         store.set_info(con, generated_seconds=round(time.perf_counter() - started, 1))
@@ -144,3 +150,20 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     os.replace(partial, path)
     progress(1.0, "done")
     return path
+
+
+def regenerate(con, people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet) -> None:
+    """Replace an open store's records with newly generated ones, in one transaction.
+
+    The app's own tables (lab candidates, workshops and their answers) are kept, and the file stays
+    open: other sessions read the old records until the commit and the new ones after it.
+    """
+    tables = generate_tables(people, seed, last_year, progress)
+    progress(0.70, "replacing the records")
+    with store.transaction(con):
+        for name in spec().tables:
+            con.execute(f'DELETE FROM "{name}"')  # names from our spec
+        _insert(con, tables, people, seed, last_year, progress)
+        progress(0.92, "indexing for indicators")
+        derived.rebuild(con)
+    progress(1.0, "done")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cl_metrics import session, store
+from cl_metrics import lab, session, store
+from cl_metrics import workshop as ws
 from cl_metrics.ingest import admin, import_files, pseudonym
+from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
 from synthetic.generate import write_store
 
@@ -167,6 +170,32 @@ def test_regenerating_a_synthetic_store_changes_its_seed(synthetic_store, monkey
     assert "**Synthetic data** (seed 7)" in texts(at.markdown) and "(seed 7)" in texts(at.sidebar.markdown)
     assert store.get_info(at.session_state["_context"].cursor())["people"] == "200"
     assert at.number_input(key="regenerate_seed").value == 7
+
+
+def test_regenerating_keeps_the_lab_and_workshops_and_never_breaks_a_reader(synthetic_store):
+    opened = session.open_store(synthetic_store)
+    try:
+        candidate = builtin()[0].model_copy(update={"id": "kept_candidate", "status": "candidate"})
+        lab.create(opened, candidate, "Analyst")
+        room = ws.create_workshop(opened, "Room", builtin()[:1])
+        ws.submit(opened, room.id, "p1", room.indicator_ids[0], matters=4)
+        reader = opened.cursor()
+        reader.execute("BEGIN TRANSACTION")  # a session in the middle of reading, as the records change
+        before = reader.execute("SELECT count(*) FROM oc3").fetchone()[0]
+        admin.regenerate_synthetic(opened, 200, 7)
+        assert reader.execute("SELECT count(*) FROM oc3").fetchone()[0] == before  # its snapshot, not an error
+        reader.execute("COMMIT")
+        after = opened.cursor()
+        assert store.get_info(after)["seed"] == "7" and after.execute("SELECT count(*) FROM oc3").fetchone()[0] != before
+        assert [c.id for c in lab.saved(after)] == [candidate.id]
+        assert ws.results(after, room, {}, "analyst").summary.at[0, "Answers"] == "1"
+        fresh = write_store(synthetic_store.with_name("fresh.duckdb"), people=200, seed=7)  # in place equals built afresh
+        with duckdb.connect(str(fresh), read_only=True) as built:
+            for table in ("header", "oc3", "young_person"):
+                query = f"SELECT * FROM {table} ORDER BY ALL"
+                assert after.execute(query).fetchall() == built.execute(query).fetchall(), table
+    finally:
+        opened.connection.close()
 
 
 def test_a_real_store_is_never_offered_regeneration(real_store, monkeypatch):

@@ -22,7 +22,7 @@ from cl_metrics.ingest.report import FileReport, ImportRefused, ImportReport
 from cl_metrics.ingest.templates import template_path
 from cl_metrics.session import OpenStore
 from cl_metrics.spec import spec
-from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
+from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, regenerate
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
 RAW_ROW_LIMIT = 2_000
@@ -182,21 +182,15 @@ def synthetic_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None
 
 
 def regenerate_synthetic(opened: OpenStore, people: int, seed: int, progress: Progress | None = None) -> None:
-    """Rebuild the open synthetic store in place; a store of real data is refused and left alone.
+    """Replace the open synthetic store's records with new ones; a store of real data is refused and left alone.
 
-    The store's connection is closed first (DuckDB must let go of the file before it is
-    replaced), so the caller reopens the store afterwards, whether this returns or raises.
+    Done in place, in one transaction under the write lock: the lab's candidates and the workshops
+    are kept, and sessions reading at the same time carry on with the old records until it commits.
     """
     if not MIN_PEOPLE <= people <= MAX_PEOPLE:
         raise ValueError(f"people must be from {MIN_PEOPLE:,} to {MAX_PEOPLE:,}")
-    with opened.write_lock:
-        cur = opened.cursor()
-        try:
-            real = synthetic_settings(cur) is None
-        finally:
-            cur.close()
-        if real:
+    with opened.exclusive() as cur:
+        if synthetic_settings(cur) is None:
             raise ImportRefused("This store holds real data; it is never replaced by synthetic data. To demonstrate "
                                 "with synthetic data, open another store file.")
-        opened.connection.close()
-        write_store(opened.path, people=people, seed=seed, progress=progress or _no_progress)
+        regenerate(cur, people, seed, progress=progress or _no_progress)
