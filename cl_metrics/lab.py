@@ -100,9 +100,15 @@ def _text(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def copy_id(ind: Indicator) -> str:
-    """A free id for a candidate started from `ind` (a built-in id is never reused)."""
-    return f"{ind.id[:54]}_candidate"
+def copy_id(ind: Indicator, taken: set[str] = frozenset()) -> str:
+    """A free id for a candidate started from `ind`: never a built-in's, nor one of `taken`
+    (`_candidate`, then `_candidate_2`, `_candidate_3`, ...)."""
+    stem = f"{ind.id[:50]}_candidate"
+    found, number = stem, 1
+    while found in taken:
+        number += 1
+        found = f"{stem}_{number}"
+    return found
 
 
 def from_form(values: dict) -> Indicator:
@@ -242,7 +248,7 @@ def starting_form(con, start: str, domain: str | None = None) -> tuple[dict, str
         return form_values(next(c for c in saved(con, include_retired=True) if c.id == chosen)), chosen
     if kind == "builtin":
         source = next(b for b in builtin() if b.id == chosen)
-        return form_values(source, copy_id(source)), None
+        return form_values(source, copy_id(source, _stored_ids(con))), None
     return blank_form(domain or domain_ids()[0]), None
 
 

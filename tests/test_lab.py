@@ -335,3 +335,13 @@ def test_a_promoted_candidate_stays_a_prototype_when_edited_and_travels(opened, 
         assert [i.status for i in lab.saved(elsewhere.cursor())] == ["prototype"]
     finally:
         elsewhere.connection.close()
+
+
+def test_starting_from_a_built_in_twice_offers_a_free_id(opened):
+    source = by_id("eet_neet_19_21")
+    first, _ = lab.starting_form(opened.cursor(), f"builtin:{source.id}")
+    assert first["id"] == "eet_neet_19_21_candidate"
+    lab.create(opened, source.model_copy(update={"id": first["id"], "status": "candidate"}), "Sam")
+    second, edits = lab.starting_form(opened.cursor(), f"builtin:{source.id}")
+    assert (second["id"], edits) == ("eet_neet_19_21_candidate_2", None)
+    assert lab.copy_id(source, {"eet_neet_19_21_candidate", "eet_neet_19_21_candidate_2"}) == "eet_neet_19_21_candidate_3"
