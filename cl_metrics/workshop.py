@@ -221,7 +221,7 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
         if not hidden and count:
             long += [(title, "matters", k, v) for k, v in matters.items()]
             long += [(title, "fair", k, v) for k, v in fair.items()]
-    summary = pd.DataFrame(rows).astype({c: "Float64" if c == AVERAGE else "Int64" for c in list(rows[0])[3:]}) \
+    summary = pd.DataFrame({column: _typed(column, [row[column] for row in rows]) for column in rows[0]}) \
         if rows else pd.DataFrame()
     said = con.execute("SELECT indicator_id, coalesce(comment, ''), coalesce(missing, '') FROM indicator_feedback "
                        "WHERE workshop_id = ? AND (comment IS NOT NULL OR missing IS NOT NULL) "
@@ -232,6 +232,13 @@ def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "works
                          [workshop.id]).fetchone()[0]
     return Results(summary, pd.DataFrame(long, columns=["card", "question", "answer", "count"]), comments, people,
                    count_text(people, threshold, mode))
+
+
+def _typed(column: str, values: list) -> list | pd.api.extensions.ExtensionArray:
+    """A summary column with its type set as it is built (nullable: hidden cards are blank)."""
+    if column in ("indicator_id", "Card", "Answers"):
+        return values
+    return pd.array(values, dtype="Float64" if column == AVERAGE else "Int64")
 
 
 def _answer_counts(con, workshop_id: str) -> dict[str, tuple]:
