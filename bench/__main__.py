@@ -2,7 +2,8 @@
 
 For each scale it builds a synthetic store, then times: all built-in indicators (cold: the first
 query on a freshly opened connection; warm: the median of several), one breakdown, one lab query
-(a candidate built in code), the same indicators in pandas (`bench.reference`) and the ratio, and
+(a candidate built in code), the same indicators in pandas (`bench.reference`, on the frame DuckDB
+hands over and with its coded fields as plain strings) and the ratios, and
 three workshop load runs (`workshop_load`: participants in threads sending answers while a
 facilitator watches): a burst, everyone at once with no pause; a room, where each takes a second
 or so to read a card before answering; and all-read, a burst in which every phone also re-reads
@@ -88,12 +89,15 @@ def indicator_times(path: Path, repeats: int) -> dict:
         frame = reference.load_person_year(con)
         load = time.perf_counter() - loaded
         pandas = median_seconds(lambda: reference.compute(frame, indicators, year), max(1, repeats // 2))
+        strings = reference.with_plain_strings(frame)
+        pandas_strings = median_seconds(lambda: reference.compute(strings, indicators, year), max(1, repeats // 2))
         rows = len(frame)
     finally:
         con.close()
     return {"person_year_rows": rows, "indicators_cold_s": cold, "indicators_warm_s": warm,
             "breakdown_warm_s": breakdown, "lab_query_warm_s": lab, "pandas_load_s": load,
-            "pandas_indicators_s": pandas, "pandas_over_sql": pandas / warm}
+            "pandas_indicators_s": pandas, "pandas_over_sql": pandas / warm,
+            "pandas_strings_s": pandas_strings, "pandas_strings_over_sql": pandas_strings / warm}
 
 
 FACILITATOR_REFRESH = 3.0  # seconds: the facilitator's live results re-run this often (pages/workshop.py)
@@ -183,6 +187,7 @@ TABLE = [("people", "people", "{:,}"), ("gen s", "generation_s", "{:.1f}"), ("Mi
          ("warm s", "indicators_warm_s", "{:.3f}"), ("brkdn s", "breakdown_warm_s", "{:.3f}"),
          ("lab s", "lab_query_warm_s", "{:.3f}"), ("pd load s", "pandas_load_s", "{:.1f}"),
          ("pandas s", "pandas_indicators_s", "{:.3f}"), ("pd/sql", "pandas_over_sql", "{:.1f}x"),
+         ("pd str s", "pandas_strings_s", "{:.3f}"), ("str/sql", "pandas_strings_over_sql", "{:.1f}x"),
          ("burst vote p50/p95 ms", ("burst_vote_p50_s", "burst_vote_p95_s"), "ms"),
          ("burst page p95 ms", "burst_page_p95_s", "ms"),
          ("room vote p50/p95 ms", ("room_vote_p50_s", "room_vote_p95_s"), "ms"),
