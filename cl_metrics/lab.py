@@ -17,10 +17,11 @@ from pathlib import PurePath
 import pandas as pd
 from pydantic import ValidationError
 
+from cl_metrics import differencing
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import domain_ids
 from cl_metrics.fields import registry
-from cl_metrics.indicators import DeclarationError, Indicator, builtin, for_domain, load_declarations
+from cl_metrics.indicators import DeclarationError, Indicator, builtin, compute, for_domain, load_declarations
 from cl_metrics.indicators.model import ARITY
 from cl_metrics.readability import flesch_reading_ease
 from cl_metrics.session import OpenStore
@@ -207,9 +208,28 @@ def problems(ind: Indicator) -> list[str]:
 
 def comparison(con, candidate: Indicator, year: int, mode: Mode = "workshop",
                threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """The candidate's protected figure first, then the built-ins of its domain, for one year."""
+    """The candidate's protected figure first, then the built-ins of its domain, for one year.
+
+    The candidate is checked for differencing against every built-in and every saved candidate,
+    retired ones too (old workshops' cards and the lab still show them)."""
     others = [b for b in for_domain(candidate.domain) if b.id != candidate.id]
-    return indicator_figures(con, year, mode, threshold, [candidate, *others])
+    return indicator_figures(con, year, mode, threshold, [candidate, *others], saved(con, include_retired=True))
+
+
+def trend(con, candidate: Indicator, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The candidate's protected figure for every year, each checked for differencing as in `comparison`."""
+    figures = compute.trend(con, [candidate], mode=mode, threshold=threshold)
+    return differencing.guard(con, figures, [candidate], saved(con, include_retired=True), compute.years(con),
+                              mode, threshold)
+
+
+def breakdown(con, candidate: Indicator, dimension: str, year: int, mode: Mode = "workshop",
+              threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame | None:
+    """The candidate's protected breakdown, or None when its figure is hidden for differencing:
+    the groups would add up to the hidden figure."""
+    if comparison(con, candidate, year, mode, threshold)["suppression"].iloc[0] == differencing.DIFFERENCING:
+        return None
+    return compute.breakdown(con, [candidate], dimension, year, mode=mode, threshold=threshold)
 
 
 # --- the store -------------------------------------------------------------------------------------

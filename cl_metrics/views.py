@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from cl_metrics import differencing
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import Domain, domains
-from cl_metrics.indicators import Indicator, builtin
-from cl_metrics.indicators import compute
+from cl_metrics.indicators import Indicator, builtin, compute
 
 VOICE_LABELS = {"self-reported": "Young person's own answer", "worker-recorded": "Recorded by workers",
                 "national-return": "National return (SSDA903)"}
@@ -41,10 +41,16 @@ def national_text(row: pd.Series) -> str:
 
 
 def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
-                      indicators: Sequence[Indicator] | None = None) -> pd.DataFrame:
-    """Every indicator's protected figure for one year, with its description."""
+                      indicators: Sequence[Indicator] | None = None,
+                      alongside: Sequence[Indicator] = ()) -> pd.DataFrame:
+    """Every indicator's protected figure for one year, with its description.
+
+    A candidate among them is also checked for differencing against the built-ins, the others here
+    and `alongside` (what else a reader can see, such as saved candidates); `caution` says why.
+    """
     indicators = list(builtin() if indicators is None else indicators)
-    figures = compute.headline(con, indicators, year, mode=mode, threshold=threshold)
+    figures = differencing.guard(con, compute.headline(con, indicators, year, mode=mode, threshold=threshold),
+                                 indicators, alongside, [year], mode, threshold)
     table = describe(indicators).merge(figures.drop(columns="unit"), on="indicator_id")
     table["national"] = table.apply(national_text, axis=1)
     return table

@@ -186,7 +186,8 @@ def _save_answer(cur, workshop_id: str, participant: str, indicator_id: str, ans
 
 def cards(con, workshop: Workshop, year: int | None) -> pd.DataFrame:
     """The workshop's cards in its order, with workshop-mode figures at the workshop's threshold
-    whoever is looking (never a record)."""
+    whoever is looking (never a record); a candidate's figure is also checked for differencing
+    against every built-in and saved candidate, retired ones too."""
     known = {ind.id: ind for ind in discussable(con, include_retired=True)}
     chosen = [known[i] for i in workshop.indicator_ids if i in known]
     if not chosen:
@@ -194,7 +195,7 @@ def cards(con, workshop: Workshop, year: int | None) -> pd.DataFrame:
     if year is None:
         table = describe(chosen).assign(display="no data", national="")
     else:
-        table = indicator_figures(con, year, "workshop", workshop.threshold, chosen)
+        table = indicator_figures(con, year, "workshop", workshop.threshold, chosen, list(known.values()))
     table["domain_name"] = [domain(d).name for d in table["domain"]]
     table["indicator"] = chosen
     return table

@@ -7,7 +7,7 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, compute
 from cl_metrics.indicators.model import OPERATOR_WORDS
 from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
-from pages.common import card_grid, current, download, require_records
+from pages.common import card_grid, current, download, plain, require_records
 
 ctx, state = current(), st.session_state
 FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
@@ -82,13 +82,18 @@ def preview(draft: Indicator) -> None:
     st.subheader(f"{draft.title}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
     figures = lab.comparison(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)
     card_grid(figures)
-    trend = compute.trend(ctx.cursor(), [draft], mode=ctx.mode, threshold=ctx.threshold)
+    if ctx.mode == "analyst" and (caution := figures["caution"].iloc[0]):
+        st.warning(f"Workshop mode hides this figure: it {plain(caution)}.")
+    trend = lab.trend(ctx.cursor(), draft, ctx.mode, ctx.threshold)
     st.altair_chart(charts.trend_chart(trend, draft.title, draft.unit))
     st.caption(charts.trend_summary(trend, draft.title))
     dimension = st.selectbox("Break down by", list(compute.DIMENSIONS), key="lab_dimension",
                              format_func=lambda d: compute.DIMENSIONS[d][1])
-    label, parts = compute.DIMENSIONS[dimension][1], compute.breakdown(
-        ctx.cursor(), [draft], dimension, ctx.year, mode=ctx.mode, threshold=ctx.threshold)
+    label, parts = compute.DIMENSIONS[dimension][1], lab.breakdown(ctx.cursor(), draft, dimension, ctx.year,
+                                                                   ctx.mode, ctx.threshold)
+    if parts is None:
+        st.info("No breakdown either: its groups would add up to the hidden figure.")
+        return
     st.altair_chart(charts.breakdown_chart(parts, draft.title, draft.unit, label))
     st.caption(charts.breakdown_summary(parts, draft.title, label))
     download(parts[["group", "display", "value", "numerator", "denominator"]], f"{draft.id}_by_{dimension}")

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cl_metrics import charts, lab, session
+from cl_metrics import charts, differencing, lab, session
 from cl_metrics.fields import registry
 from cl_metrics.indicators import Indicator, by_id, compute, for_domain
 from cl_metrics.views import indicator_figures
@@ -99,7 +99,9 @@ def year(at: AppTest) -> int:
 def expected_cards(at: AppTest, candidate: Indicator) -> list[str]:
     """What compute says the candidate and its domain's built-ins are, in the page's mode."""
     ctx = at.session_state["_context"]
-    own = compute.headline(cursor(at), [candidate], ctx.year, mode=ctx.mode, threshold=ctx.threshold)
+    own = differencing.guard(
+        cursor(at), compute.headline(cursor(at), [candidate], ctx.year, mode=ctx.mode, threshold=ctx.threshold),
+        [candidate], lab.saved(cursor(at), include_retired=True), [ctx.year], ctx.mode, ctx.threshold)
     others = indicator_figures(cursor(at), ctx.year, ctx.mode, ctx.threshold, for_domain(candidate.domain))
     return [own["display"][0], *others["display"]]
 
@@ -253,12 +255,17 @@ def test_hostile_text_is_data_or_refused(store_path, open_lab, where):
 def test_both_modes_show_compute_figures(store_path, open_lab):
     at = fill_form(open_lab(store_path), HIGHER_EDUCATION)
     candidate = Indicator.model_validate(HIGHER_EDUCATION)
-    for mode in ("workshop", "analyst"):
+    # The candidate keeps the 1 to 4 young people (DIED, RHOM) the built-ins of its population leave
+    # out, so a workshop sees it hidden, with no breakdown, and staff are told why.
+    for mode, hidden in (("workshop", True), ("analyst", False)):
         at.radio(key="mode").set_value(mode).run()
         assert not at.exception, at.exception
         assert [m.value for m in at.metric] == expected_cards(at, candidate)
+        assert (at.metric[0].value == "suppressed") == hidden
+        assert any("Workshop mode hides this figure" in w.value for w in at.warning) == (not hidden)
         parts = compute.breakdown(cursor(at), [candidate], "age_band", year(at), mode=mode)
-        assert charts.breakdown_summary(parts, candidate.title, "Age band") in [c.value for c in at.caption]
+        assert (charts.breakdown_summary(parts, candidate.title, "Age band") in [c.value for c in at.caption]) \
+            == (not hidden)
         percents = [m.value for m in at.metric if m.value.endswith("%")]
         assert percents and all(("." in p) == (mode == "analyst") for p in percents)
 

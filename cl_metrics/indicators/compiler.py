@@ -64,7 +64,7 @@ def all_of(conditions: Sequence[Condition]) -> Sql:
     return Sql("(" + " AND ".join(p.text for p in parts) + ")", [v for p in parts for v in p.params])
 
 
-class _Conditions:
+class Conditions:
     """Distinct conjunctions of an inner SELECT, each named once (c0, c1, ...)."""
 
     def __init__(self):
@@ -78,7 +78,7 @@ class _Conditions:
         return self.named[key][0]
 
 
-def measures(ind: Indicator, i: int, conditions: _Conditions) -> str:
+def measures(ind: Indicator, i: int, conditions: Conditions) -> str:
     """Two aggregates per indicator: n_i (numerator, or sum for a mean) and d_i (denominator)."""
     population = conditions.name(ind.population)
     if ind.unit == "mean":
@@ -92,7 +92,7 @@ def aggregate_sql(indicators: Sequence[Indicator], group_by: Sequence[str] = (),
                   years: Sequence[int] | None = None, scope: Sequence[Condition] = ()) -> Sql:
     """One query: the measures of every indicator, grouped by registered fields."""
     groups = [column(g) for g in group_by]
-    conditions = _Conditions()
+    conditions = Conditions()
     outer = [measures(ind, i, conditions) for i, ind in enumerate(indicators)]
     values = [column(ind.value_field) for ind in indicators if ind.unit == "mean"]
     inner = Sql(", ".join(dict.fromkeys([*groups, *values])))
