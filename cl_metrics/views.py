@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cl_metrics import differencing
+from cl_metrics import differencing, memo
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import Domain, domains
 from cl_metrics.indicators import Indicator, builtin, compute
@@ -40,6 +40,7 @@ def national_text(row: pd.Series) -> str:
     return f"England {row['national_value']:g}{unit} ({int(row['national_year'])})"
 
 
+@memo.by_records  # pages re-run on every click; the figures change only with the records
 def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
                       indicators: Sequence[Indicator] | None = None,
                       alongside: Sequence[Indicator] = ()) -> pd.DataFrame:
