@@ -4,14 +4,16 @@ Records change only when `person_year` is rebuilt (a generation or an import), a
 stamps the store afresh (`store.records_stamp`). A figure computed under one stamp stays right
 until the next, so the pages, which re-run on every click (and forty phones re-run at once in a
 workshop), need not recompute what costs tens of milliseconds at a million young people. The
-timings in `bench` call `compute` directly and never see this.
+timings in `bench` compute afresh (`afresh`) and never see this.
 """
 from __future__ import annotations
 
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 import pandas as pd
@@ -31,18 +33,34 @@ def _own(value: Result) -> Result:
     return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
+_afresh: ContextVar[bool] = ContextVar("afresh", default=False)
+
+
+@contextmanager
+def afresh() -> Iterator[None]:
+    """Compute everything inside the block, keeping nothing: for timings (the bench) that must
+    measure the work, not the keeping."""
+    token = _afresh.set(True)
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
+
+
 def by_records(function: Callable[..., Result]) -> Callable[..., Result]:
     """Keep `function(con, ...)`'s result per records stamp and arguments (the last KEPT of them).
 
     Arguments must be hashable once lists become tuples (indicators are frozen models). Each caller
     gets its own copy, so one page adding a column never changes what another is shown. A store
-    without a stamp is computed every time."""
+    without a stamp is computed every time. Callers asking for the same thing at once wait for one
+    computation (forty phones joining a workshop together would otherwise all compute it)."""
     kept: OrderedDict[tuple, Result] = OrderedDict()
+    computing: dict[tuple, threading.Lock] = {}
     lock = threading.Lock()
 
     @functools.wraps(function)
     def kept_or_computed(con, *args, **kwargs) -> Result:
-        stamp = records_stamp(con)
+        stamp = None if _afresh.get() else records_stamp(con)
         if stamp is None:
             return function(con, *args, **kwargs)
         key = (stamp, tuple(map(_hashable, args)), tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
@@ -50,11 +68,22 @@ def by_records(function: Callable[..., Result]) -> Callable[..., Result]:
             if key in kept:
                 kept.move_to_end(key)
                 return _own(kept[key])
-        value = function(con, *args, **kwargs)
-        with lock:
-            kept[key] = value
-            while len(kept) > KEPT:
-                kept.popitem(last=False)
+            mine = computing.setdefault(key, threading.Lock())
+        with mine:
+            with lock:
+                if key in kept:  # computed by whoever held `mine` before us
+                    return _own(kept[key])
+            try:
+                value = function(con, *args, **kwargs)
+            except BaseException:
+                with lock:
+                    computing.pop(key, None)
+                raise
+            with lock:
+                kept[key] = value
+                computing.pop(key, None)
+                while len(kept) > KEPT:
+                    kept.popitem(last=False)
         return _own(value)
 
     return kept_or_computed

@@ -1,6 +1,10 @@
 """Kept figures: reused while the records are the same, recomputed as soon as they change."""
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 
 from cl_metrics import derived, memo, store
@@ -56,4 +60,31 @@ def test_a_store_without_a_stamp_is_computed_every_time(tmp_path):
     kept(con, 2025)
     kept(con, 2025)
     assert len(calls) == 2
+    con.close()
+
+
+def test_callers_at_once_wait_for_one_computation_and_afresh_keeps_nothing(tmp_path):
+    path = tmp_path / "store.duckdb"
+    write_store(path, people=200, seed=5)
+    con = store.connect(path)
+    started = threading.Barrier(8)
+
+    def slow(con_, year):
+        time.sleep(0.2)
+        return people_in(con_, year)
+
+    kept, calls = counting(slow)
+
+    def caller():
+        cursor = con.cursor()
+        started.wait()
+        return kept(cursor, 2025).loc[0, "people"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: caller(), range(8)))
+    assert len(calls) == 1 and len(set(answers)) == 1
+    with memo.afresh():
+        kept(con, 2025)
+    kept(con, 2025)
+    assert len(calls) == 2, "afresh computes, and the kept result is still there afterwards"
     con.close()
