@@ -63,6 +63,11 @@ class Workshop:
     def label(self) -> str:
         return f"{self.name} (code {self.join_code})"
 
+    def hiding(self) -> str:
+        """What the facilitator is told about the workshop's threshold."""
+        return (f"Cards and phones in this workshop hide groups of fewer than {self.threshold} young people "
+                "(the sidebar's threshold when the workshop was made).")
+
 
 @dataclass(frozen=True)
 class Results:

@@ -122,7 +122,7 @@ def facilitator() -> None:
     link = f"{st.context.url or '/workshop'}?{urlencode({'code': session.join_code, 'mode': MODE_LABELS['workshop']})}"
     st.markdown(f"## Join code: `{session.join_code}`")
     st.code(link, language=None)
-    st.caption(f"Every card and phone here hides groups of fewer than {session.threshold} (the sidebar's, when made).")
+    st.caption(session.hiding())
     table = ws.cards(ctx.cursor(), session, ctx.year)
     live_results(session, dict(zip(table["indicator_id"], table["title"])))
     st.subheader("Decisions")

@@ -112,6 +112,7 @@ def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_w
 def test_a_workshop_keeps_its_threshold_for_the_projector_and_every_phone(opened):
     cautious = ws.create_workshop(opened, "Cautious room", builtin()[:1], threshold=8)
     assert ws.find(opened.cursor(), cautious.join_code).threshold == 8
+    assert "hide groups of fewer than 8 young people" in cautious.hiding()
     assert ws.create_workshop(opened, "Lax room", builtin()[:1], threshold=2).threshold == 5  # never below 5
     for person in range(6):
         ws.submit(opened, cautious.id, f"p{person}", cautious.indicator_ids[0], matters=4)
