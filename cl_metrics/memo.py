@@ -1,17 +1,19 @@
-"""Figures kept until the records behind them change.
+"""Figures kept until what they are computed from changes.
 
 Records change only when `person_year` is rebuilt (a generation or an import), and every rebuild
 stamps the store afresh (`store.records_stamp`). A figure computed under one stamp stays right
 until the next, so the pages, which re-run on every click (and forty phones re-run at once in a
 workshop), need not recompute what costs tens of milliseconds at a million young people. The
-timings in `bench` compute afresh (`afresh`) and never see this.
+timings in `bench` compute afresh (`afresh`) and never see this. `per_version` does the same for
+anything else with a cheap version, such as a workshop's answers.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -25,12 +27,19 @@ Result = TypeVar("Result")
 
 
 def _hashable(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
     return tuple(value) if isinstance(value, list) else value
 
 
 def _own(value: Result) -> Result:
-    """A DataFrame is copied for each caller; other results must be immutable (frozen dataclasses)."""
-    return value.copy() if isinstance(value, pd.DataFrame) else value
+    """Each caller gets its own DataFrames, alone or in a frozen dataclass; anything else must be immutable."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **{f.name: getattr(value, f.name).copy() for f in dataclasses.fields(value)
+                                             if isinstance(getattr(value, f.name), pd.DataFrame)})
+    return value
 
 
 _afresh: ContextVar[bool] = ContextVar("afresh", default=False)
@@ -47,23 +56,32 @@ def afresh() -> Iterator[None]:
         _afresh.reset(token)
 
 
-def by_records(function: Callable[..., Result]) -> Callable[..., Result]:
-    """Keep `function(con, ...)`'s result per records stamp and arguments (the last KEPT of them).
+def per_version(version: Callable[..., Hashable | None]) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+    """Keep `function(con, ...)`'s result while `version(con, ...)` is the same (the last KEPT of them).
 
     Arguments must be hashable once lists become tuples (indicators are frozen models). Each caller
-    gets its own copy, so one page adding a column never changes what another is shown. A store
-    without a stamp is computed every time. Callers asking for the same thing at once wait for one
+    gets its own copy, so one page adding a column never changes what another is shown. A None
+    version is computed every time. Callers asking for the same thing at once wait for one
     computation (forty phones joining a workshop together would otherwise all compute it)."""
+    return functools.partial(_keep, version)
+
+
+def by_records(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Keep `function(con, ...)`'s result until the store's records change (its records stamp)."""
+    return _keep(lambda con, *args, **kwargs: records_stamp(con), function)
+
+
+def _keep(version: Callable[..., Hashable | None], function: Callable[..., Result]) -> Callable[..., Result]:
     kept: OrderedDict[tuple, Result] = OrderedDict()
     computing: dict[tuple, threading.Lock] = {}
     lock = threading.Lock()
 
     @functools.wraps(function)
     def kept_or_computed(con, *args, **kwargs) -> Result:
-        stamp = None if _afresh.get() else records_stamp(con)
-        if stamp is None:
+        current = None if _afresh.get() else version(con, *args, **kwargs)
+        if current is None:
             return function(con, *args, **kwargs)
-        key = (stamp, tuple(map(_hashable, args)), tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
+        key = (current, tuple(map(_hashable, args)), tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
         with lock:
             if key in kept:
                 kept.move_to_end(key)

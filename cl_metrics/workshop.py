@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from cl_metrics import lab
+from cl_metrics import lab, memo
 from cl_metrics.charts import style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, count_text, display
 from cl_metrics.domains import domain
@@ -206,6 +206,13 @@ def cards(con, workshop: Workshop, year: int | None) -> pd.DataFrame:
     return table
 
 
+def answers_version(con, workshop: Workshop, *_) -> tuple:
+    """Changes whenever an answer to the workshop is saved (a replaced answer is a new row)."""
+    return tuple(con.execute("SELECT max(id), count(*) FROM indicator_feedback WHERE workshop_id = ?",
+                             [workshop.id]).fetchone())
+
+
+@memo.per_version(answers_version)  # re-read every few seconds by each screen showing the room
 def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "workshop") -> Results:
     """The room's answers per card. In workshop mode a card's answers stay hidden until the workshop's
     threshold of people have answered it, so nobody's single vote can be picked out on the projector;

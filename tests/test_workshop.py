@@ -121,6 +121,24 @@ def test_a_workshop_keeps_its_threshold_for_the_projector_and_every_phone(opened
     assert ws.results(opened.cursor(), cautious, {}, "analyst").summary.at[0, "Answers"] == "6"
 
 
+def test_results_are_read_once_per_change_of_answers(opened, monkeypatch):
+    room = ws.create_workshop(opened, "Room", builtin()[:1])
+    card = room.indicator_ids[0]
+    counted = []
+    monkeypatch.setattr(ws, "_answer_counts", lambda con, workshop_id: counted.append(1) or {})
+    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.results(opened.cursor(), room, {}, "analyst")
+    assert len(counted) == 1
+    ws.submit(opened, room.id, "p1", card, matters=2)
+    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.submit(opened, room.id, "p1", card, matters=3)  # a replaced answer is a change too
+    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.results(opened.cursor(), room, {}, "analyst")
+    assert len(counted) == 3
+    ws.results(opened.cursor(), room, {}, "workshop")  # another mode is another result
+    assert len(counted) == 4
+
+
 def test_decisions_are_recorded_with_the_workshop_that_made_them(opened):
     lab.create(opened, CANDIDATE, "Test facilitator")
     room = ws.create_workshop(opened, "Room", [builtin()[0], CANDIDATE])
