@@ -16,10 +16,13 @@ import duckdb
 from cl_metrics.spec import TableSpec, spec
 
 SCHEMA_VERSION = 3
+RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
 # How a store made by an earlier version becomes this one: version -> statements to reach version + 1.
 # Stores hold people's workshop answers and saved candidates, so an upgrade keeps them.
 MIGRATIONS = {
-    2: "ALTER TABLE workshop ADD COLUMN threshold INTEGER DEFAULT 5",  # each workshop keeps its own threshold
+    2: ("ALTER TABLE workshop ADD COLUMN threshold INTEGER DEFAULT 5",  # each workshop keeps its own threshold
+        # a records stamp (see records_stamp), so figures can be kept without a rebuild first
+        f"INSERT OR IGNORE INTO store_info VALUES ('{RECORDS_STAMP}', CAST(uuid() AS VARCHAR))"),
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
@@ -126,7 +129,8 @@ def upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
     """Bring a store from `version` to SCHEMA_VERSION in one transaction: all steps or none."""
     with transaction(con):
         while version < SCHEMA_VERSION:
-            con.execute(MIGRATIONS[version])
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
             version += 1
         con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
 
@@ -167,9 +171,6 @@ def set_info(con: duckdb.DuckDBPyConnection, **values: object) -> None:
 
 def get_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM store_info").fetchall())
-
-
-RECORDS_STAMP = "person_year_stamp"
 
 
 def records_stamp(con: duckdb.DuckDBPyConnection) -> str | None:
