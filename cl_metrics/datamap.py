@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
-from cl_metrics import quality
+from cl_metrics import memo, quality
 from cl_metrics.charts import FONT_SIZE, OKABE_ITO, style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import domains
@@ -142,6 +142,7 @@ def _measured_over(held: str, year: int | None) -> str:
     return f"rows of {table}" + (f" in {year}" if spec().table(table).annual else "")
 
 
+@memo.by_records  # reads completeness of every record table twice; records change only on a rebuild
 def data_map(con, year: int | None, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Every item, in domain order, with where it lives, whether held, and its protected completeness.
 
