@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from cl_metrics import memo
 from cl_metrics.derived import AGE_IN_YEAR
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect, protected_count
 from cl_metrics.spec import TableSpec, spec
@@ -67,6 +68,7 @@ def _protected(frames: list[pd.DataFrame], mode: Mode, threshold: int) -> pd.Dat
     return out[["table", "field", "label", "collection_year", "rows", "filled", "value", "suppressed", "display"]]
 
 
+@memo.by_records  # a scan of whole record tables; they change only with a rebuild
 def completeness(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = None, mode: Mode = "workshop",
                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """% of rows with each field filled, per table, field and collection year, protected.
@@ -217,6 +219,7 @@ def store_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [r[0] for r in con.execute(f"SELECT DISTINCT collection_year FROM ({union}) ORDER BY 1").fetchall()]
 
 
+@memo.by_records  # every check scans its tables; they change only with a rebuild
 def check_counts(con: duckdb.DuckDBPyConnection, mode: Mode = "workshop",
                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Failing records per check and collection year, each count protected.
