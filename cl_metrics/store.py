@@ -164,6 +164,13 @@ def connect(path: str | os.PathLike, read_only: bool = False, create: bool = Fal
     return con
 
 
+def clear_records(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty every record table (the 903 and local tables), inside the caller's transaction;
+    the app's own tables (candidates, workshops, answers, imports) are left as they are."""
+    for table in spec().tables:
+        con.execute(f'DELETE FROM "{table}"')  # names from our spec
+
+
 def set_info(con: duckdb.DuckDBPyConnection, **values: object) -> None:
     for key, value in values.items():
         con.execute("INSERT OR REPLACE INTO store_info VALUES (?, ?)", [key, None if value is None else str(value)])

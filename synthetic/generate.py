@@ -161,8 +161,7 @@ def regenerate(con, people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, 
     tables = generate_tables(people, seed, last_year, progress)
     progress(0.70, "replacing the records")
     with store.transaction(con):
-        for name in spec().tables:
-            con.execute(f'DELETE FROM "{name}"')  # names from our spec
+        store.clear_records(con)
         _insert(con, tables, people, seed, last_year, progress)
         progress(0.92, "indexing for indicators")
         derived.rebuild(con)

@@ -94,8 +94,7 @@ def _check_synthetic(con: duckdb.DuckDBPyConnection, replace_synthetic: bool) ->
 
 
 def _clear_synthetic(con: duckdb.DuckDBPyConnection) -> None:
-    for table in spec().tables:
-        con.execute(f'DELETE FROM "{table}"')
+    store.clear_records(con)
     con.execute(f"DELETE FROM store_info WHERE key IN ({', '.join('?' * len(SYNTHETIC_KEYS))})", list(SYNTHETIC_KEYS))
 
 
