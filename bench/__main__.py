@@ -30,10 +30,13 @@ import duckdb
 
 from bench import reference
 from cl_metrics import memo, session, store
+from cl_metrics.access import command_line
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import Indicator, builtin, compute
 from cl_metrics.lab import comparison
 from synthetic.generate import write_store
+
+FACILITATOR = ANALYST = command_line()  # the bench runs as whoever starts it, like the CLI
 
 SCALES = (1_000, 10_000, 100_000)
 MILLION = 1_000_000
@@ -114,7 +117,7 @@ def workshop_load(path: Path, participants: int, votes: int, think: float, prefi
     does, kept as a harder test. Latencies in seconds, keys starting with `prefix`."""
     opened = session.open_store(path)
     try:
-        room = ws.create_workshop(opened, "Bench room", builtin()[:votes])
+        room = ws.create_workshop(opened, FACILITATOR, "Bench room", builtin()[:votes])
         year = max(compute.years(opened.cursor()))
         start = threading.Barrier(participants + 1)
         finished = threading.Event()
@@ -130,7 +133,7 @@ def workshop_load(path: Path, participants: int, votes: int, think: float, prefi
                     submits.append(seconds(lambda: ws.submit(opened, room.id, f"bench-{number}", indicator_id,
                                                              matters=1 + (number + card) % 5, fair="yes")))
                     if every_phone_reads_results:
-                        readings.append(seconds(lambda: ws.results(cursor, room, {}, "workshop")))
+                        readings.append(seconds(lambda: ws.results(cursor, ANALYST, room, {}, "workshop")))
                     else:
                         rerenders.append(seconds(lambda: ws.cards(cursor, room, year)))
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
@@ -140,7 +143,7 @@ def workshop_load(path: Path, participants: int, votes: int, think: float, prefi
             cursor = opened.cursor()
             start.wait()
             while not finished.is_set():
-                readings.append(seconds(lambda: ws.results(cursor, room, {}, "analyst")))
+                readings.append(seconds(lambda: ws.results(cursor, ANALYST, room, {}, "analyst")))
                 finished.wait(FACILITATOR_REFRESH)
 
         threads = [threading.Thread(target=participant, args=(n,)) for n in range(participants)]

@@ -1,16 +1,31 @@
-"""`python -m cl_metrics indicators|import ...`: the library's command line."""
+"""`python -m cl_metrics indicators|import|audit|staff ...`: the library's command line.
+
+Whoever runs it can already read the store file, so it acts as an analyst (access.command_line);
+what it prints still passes the same disclosure rules and CSV writer as the pages.
+"""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 
-from cl_metrics import store
+from cl_metrics import store, views
+from cl_metrics.access import accounts, command_line, label, roles
+from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD
+from cl_metrics.export import csv_text
 from cl_metrics.indicators import compute
-from cl_metrics import views
 
 COLUMNS = ["indicator_id", "domain", "status", "numerator", "denominator", "value", "suppressed"]
+
+
+def threshold(text: str) -> int:
+    """A threshold may be raised above the default, never lowered below it."""
+    value = int(text)
+    if value < DEFAULT_THRESHOLD:
+        raise argparse.ArgumentTypeError(f"the threshold can be raised, never lowered below {DEFAULT_THRESHOLD}")
+    return value
 
 
 def indicators(args: argparse.Namespace) -> int:
@@ -26,8 +41,67 @@ def indicators(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
     else:
-        sys.stdout.write(table.to_csv(index=False))
+        sys.stdout.write(csv_text(table, args.mode))
     return 0
+
+
+def audit(args: argparse.Namespace) -> int:
+    """The access log, newest first: who signed in, used analyst mode, imported, viewed or downloaded."""
+    con = store.connect(store.resolve_path(args.db), read_only=True)
+    entries = access_log.entries(con, command_line(), args.limit)
+    if entries.empty:
+        print("The access log is empty.", file=sys.stderr)
+        return 0
+    sys.stdout.write(csv_text(entries, "analyst"))
+    return 0
+
+
+def staff(args: argparse.Namespace) -> int:
+    """Local staff accounts: add (asks for the password twice, never echoed), remove, list."""
+    path = accounts.staff_file()
+    if args.action == "list":
+        for account in accounts.accounts(path).values():
+            print(f"{account.name}\t{account.role}")
+        return 0
+    if args.action == "remove":
+        accounts.remove(args.name, path)
+        print(f"Removed {args.name} from {path}.")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("The same password again: ") != password:
+            print("error: the two passwords differ; nothing was changed.", file=sys.stderr)
+            return 2
+    accounts.add(args.name, args.role, password, path)
+    print(f"{args.name} can now sign in as {label(args.role).lower()}; the password's argon2 hash is in {path}.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cl_metrics")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ind = commands.add_parser("indicators", help="print every indicator's figure")
+    ind.add_argument("--db", help="store file (default: $CL_STORE or data/care_leavers.duckdb)")
+    ind.add_argument("--year", type=int, help="collection year (default: the latest)")
+    ind.add_argument("--mode", choices=["workshop", "analyst"], default="analyst")
+    ind.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                     help=f"workshop mode hides counts below this (at least {DEFAULT_THRESHOLD})")
+    ind.add_argument("--format", choices=["csv", "json"], default="csv")
+    ind.set_defaults(run=indicators)
+    log = commands.add_parser("audit", help="print the access log")
+    log.add_argument("--db", help="store file (default: $CL_STORE or data/care_leavers.duckdb)")
+    log.add_argument("--limit", type=int, help="only the newest LIMIT entries")
+    log.set_defaults(run=audit)
+    accts = commands.add_parser("staff", help="local staff accounts, for a laptop with no identity provider")
+    accts.add_argument("action", choices=["add", "remove", "list"])
+    accts.add_argument("name", nargs="?", help="the name to sign in with")
+    accts.add_argument("--role", choices=list(roles().roles), default="viewer")
+    accts.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    accts.set_defaults(run=staff)
+    commands.add_parser("import", help="load SSDA903 CSVs or local templates: import FILE... --db PATH [--year YYYY]")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,21 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["import"]:  # the importer has its own parser and report
         from cl_metrics.ingest.cli import main as import_main
         return import_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m cl_metrics")
-    commands = parser.add_subparsers(dest="command", required=True)
-    ind = commands.add_parser("indicators", help="print every indicator's figure")
-    ind.add_argument("--db", help="store file (default: $CL_STORE or data/care_leavers.duckdb)")
-    ind.add_argument("--year", type=int, help="collection year (default: the latest)")
-    ind.add_argument("--mode", choices=["workshop", "analyst"], default="analyst")
-    ind.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, help="hide counts below this")
-    ind.add_argument("--format", choices=["csv", "json"], default="csv")
-    ind.set_defaults(run=indicators)
-    commands.add_parser("import", help="load SSDA903 CSVs or local templates: import FILE... --db PATH [--year YYYY]")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
+    if args.command == "staff" and args.action != "list" and not args.name:
+        parser().error(f"staff {args.action} needs a NAME")
     try:
         return args.run(args)
-    except store.StoreError as exc:
-        print(exc, file=sys.stderr)
+    except (store.StoreError, accounts.AccountError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -1,5 +1,9 @@
 """Small-number suppression: every figure passes `protect` on its way out of cl_metrics.
 
+Workshop mode (everyone but a signed-in analyst) applies the rules below. Analyst mode, which
+cl_metrics.access grants to analysts only, shows exact figures: the person checking an import of
+four young people needs to see four.
+
 Primary: a cell is hidden when its denominator is below the threshold, or (for counts and
 percentages) when its count, or the count of those it leaves out, is from 1 to threshold - 1,
 since "3 of 40" and "37 of 40" disclose the same three young people. Zeros are shown, as DfE
@@ -73,7 +77,7 @@ def protect(frame: pd.DataFrame, partition: Sequence[str] | None = None, thresho
     and trends. Hidden cells lose numerator, denominator and value.
     """
     out = frame.reset_index(drop=True).copy()
-    first = primary(out, threshold)
+    first = primary(out, threshold) if mode == "workshop" else np.zeros(len(out), dtype=bool)
     hidden = secondary(out, first, partition, threshold) if partition is not None else first
     den = out["denominator"].to_numpy(dtype=float)
     num = out["numerator"].to_numpy(dtype=float)
@@ -114,7 +118,8 @@ def count_text(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "wor
 
 
 def protected_count(count: int, threshold: int = DEFAULT_THRESHOLD, mode: Mode = "workshop") -> tuple[int | None, str]:
-    """A count under the threshold rule: 1 to threshold - 1 is hidden ('fewer than 5'), 0 is shown."""
-    hidden = 1 <= count < threshold
+    """A count under the threshold rule: 1 to threshold - 1 is hidden ('fewer than 5') in workshop mode,
+    0 is shown; analyst mode shows it exactly."""
+    hidden = mode == "workshop" and 1 <= count < threshold
     return (None if hidden else int(count)), display("count", float(count), PRIMARY if hidden else "", hidden,
                                                      threshold, mode)

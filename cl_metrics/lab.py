@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from cl_metrics import differencing
+from cl_metrics.access import Principal, require
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import domain_ids
 from cl_metrics.fields import registry
@@ -281,8 +282,9 @@ def _refuse_if(found: list[str]) -> None:
         raise LabError(found)
 
 
-def create(opened: OpenStore, ind: Indicator, author: str) -> Indicator:
+def create(opened: OpenStore, actor: Principal, ind: Indicator, author: str) -> Indicator:
     """Save a new candidate with its author and date; refused if the id is taken."""
+    require(actor, "edit_candidates")
     author = author.strip()
     _refuse_if(problems(ind) + ([] if author else ["Your name: needed, so others know who defined it"]))
     stamped = ind.model_copy(update={"author": author, "created": dt.date.today().isoformat()})
@@ -293,8 +295,9 @@ def create(opened: OpenStore, ind: Indicator, author: str) -> Indicator:
     return stamped
 
 
-def update(opened: OpenStore, ind: Indicator) -> Indicator:
+def update(opened: OpenStore, actor: Principal, ind: Indicator) -> Indicator:
     """Replace a saved candidate's definition, keeping who first defined it and when."""
+    require(actor, "edit_candidates")
     _refuse_if(problems(ind))
     with opened.writing() as cur:
         row = cur.execute("SELECT definition FROM candidate_indicator WHERE id = ?", [ind.id]).fetchone()
@@ -307,8 +310,9 @@ def update(opened: OpenStore, ind: Indicator) -> Indicator:
     return stamped
 
 
-def set_retired(opened: OpenStore, indicator_id: str, retired: bool = True) -> None:
+def set_retired(opened: OpenStore, actor: Principal, indicator_id: str, retired: bool = True) -> None:
     """Retire a candidate (kept, for the record and for workshops that discussed it) or bring it back."""
+    require(actor, "edit_candidates")
     with opened.writing() as cur:
         changed = cur.execute("UPDATE candidate_indicator SET retired = ?, updated_at = now() WHERE id = ? "
                               "RETURNING id", [retired, indicator_id]).fetchall()
@@ -370,8 +374,9 @@ def read_file(name: str, content: bytes) -> tuple[Indicator, ...]:
     return indicators
 
 
-def import_file(opened: OpenStore, name: str, content: bytes, author: str) -> tuple[Indicator, ...]:
+def import_file(opened: OpenStore, actor: Principal, name: str, content: bytes, author: str) -> tuple[Indicator, ...]:
     """Save every declaration of a file, or none: one transaction, ids already here refused."""
+    require(actor, "edit_candidates")
     indicators = read_file(name, content)
     author = author.strip()
     _refuse_if([] if author else ["Your name: needed, so others know who imported the file"])

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from cl_metrics import memo
+from cl_metrics.access import Principal, require
 from cl_metrics.derived import AGE_IN_YEAR
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect, protected_count
 from cl_metrics.spec import TableSpec, spec
@@ -205,10 +206,9 @@ def failures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[RECORD_COLUMNS]
 
 
-def failing_records(con: duckdb.DuckDBPyConnection, mode: Mode) -> pd.DataFrame:
-    """The record-level list, titled for reading: analyst mode only, never in workshop mode."""
-    if mode != "analyst":
-        raise PermissionError("record-level lists are shown only in analyst mode")
+def failing_records(con: duckdb.DuckDBPyConnection, actor: Principal) -> pd.DataFrame:
+    """The record-level list, titled for reading: for those who may see single records (analysts)."""
+    require(actor, "record_lists")
     records = failures(con)
     return records.assign(check=records["check"].map({c.id: c.title for c in CHECKS.values()}))
 

@@ -15,14 +15,18 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
+ACCESS_LOG = """CREATE TABLE access_log (
+    logged_at TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL, how VARCHAR NOT NULL,
+    event VARCHAR NOT NULL, detail VARCHAR)"""
 # How a store made by an earlier version becomes this one: version -> statements to reach version + 1.
 # Stores hold people's workshop answers and saved candidates, so an upgrade keeps them.
 MIGRATIONS = {
     2: ("ALTER TABLE workshop ADD COLUMN threshold INTEGER DEFAULT 5",  # each workshop keeps its own threshold
         # a records stamp (see records_stamp), so figures can be kept without a rebuild first
         f"INSERT OR IGNORE INTO store_info VALUES ('{RECORDS_STAMP}', CAST(uuid() AS VARCHAR))"),
+    3: (ACCESS_LOG,),  # who signed in, used analyst mode, imported, viewed records, downloaded
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
@@ -54,7 +58,7 @@ CREATE TABLE import_batch (
 CREATE TABLE rejected_row (
     batch_id VARCHAR NOT NULL, file_name VARCHAR NOT NULL, line INTEGER, raw VARCHAR,
     field VARCHAR, reason VARCHAR NOT NULL);
-"""
+""" + ACCESS_LOG + ";"
 
 
 class StoreError(RuntimeError):

@@ -21,6 +21,7 @@ import altair as alt
 import pandas as pd
 
 from cl_metrics import lab, memo
+from cl_metrics.access import Principal, mode_for, require
 from cl_metrics.charts import style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, count_text, display
 from cl_metrics.domains import domain
@@ -117,10 +118,11 @@ def _workshop(row) -> Workshop:
 _SELECT = "SELECT id, join_code, name, indicator_ids, created_at, closed, threshold FROM workshop"
 
 
-def create_workshop(opened: OpenStore, name: str, indicators: Sequence[Indicator],
+def create_workshop(opened: OpenStore, actor: Principal, name: str, indicators: Sequence[Indicator],
                     threshold: int = DEFAULT_THRESHOLD) -> Workshop:
     """A new workshop with a join code no other workshop in this store has, hiding groups smaller
     than `threshold` (never below the default) on every card and in the room's results."""
+    require(actor, "run_workshops")
     name = clean_text(name, NAME_LIMIT, "The name")
     ids = list(dict.fromkeys(ind.id for ind in indicators))
     if not name:
@@ -150,7 +152,8 @@ def workshops(con) -> list[Workshop]:
     return [_workshop(r) for r in con.execute(f"{_SELECT} WHERE NOT closed ORDER BY created_at DESC, name").fetchall()]
 
 
-def close_workshop(opened: OpenStore, workshop_id: str) -> None:
+def close_workshop(opened: OpenStore, actor: Principal, workshop_id: str) -> None:
+    require(actor, "run_workshops")
     with opened.writing() as cur:
         cur.execute("UPDATE workshop SET closed = true WHERE id = ?", [workshop_id])
 
@@ -206,17 +209,20 @@ def cards(con, workshop: Workshop, year: int | None) -> pd.DataFrame:
     return table
 
 
-def answers_version(con, workshop: Workshop, *_) -> tuple:
+def answers_version(con, _actor, workshop: Workshop, *_) -> tuple:
     """Changes whenever an answer to the workshop is saved (a replaced answer is a new row)."""
     return tuple(con.execute("SELECT max(id), count(*) FROM indicator_feedback WHERE workshop_id = ?",
                              [workshop.id]).fetchone())
 
 
 @memo.per_version(answers_version)  # re-read every few seconds by each screen showing the room
-def results(con, workshop: Workshop, titles: dict[str, str], mode: Mode = "workshop") -> Results:
+def results(con, actor: Principal, workshop: Workshop, titles: dict[str, str], mode: Mode = "workshop") -> Results:
     """The room's answers per card. In workshop mode a card's answers stay hidden until the workshop's
     threshold of people have answered it, so nobody's single vote can be picked out on the projector;
-    after that the counts are shown as they are (a room's opinions, not anyone's record)."""
+    after that the counts are shown as they are (a room's opinions, not anyone's record). Analyst mode
+    (exact counts) only for an analyst."""
+    require(actor, "run_workshops")
+    mode = mode_for(actor, mode)
     threshold = workshop.threshold
     counts = _answer_counts(con, workshop.id)
     rows, long = [], []
@@ -293,9 +299,10 @@ def results_summary(summary: pd.DataFrame) -> str:
             f"the room is '{top['Card']}' (average {top[AVERAGE]:.1f} out of 5).")
 
 
-def record_decision(opened: OpenStore, workshop: Workshop, indicator: Indicator, decision: str,
+def record_decision(opened: OpenStore, actor: Principal, workshop: Workshop, indicator: Indicator, decision: str,
                     note: str | None = None) -> None:
     """The facilitator's decision about one card, recorded with the workshop that made it."""
+    require(actor, "run_workshops")
     if decision not in DECISIONS:
         raise WorkshopError(f"Unknown decision '{decision}'.")
     if indicator.id not in workshop.indicator_ids:

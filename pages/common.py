@@ -3,33 +3,62 @@ from __future__ import annotations
 
 import re
 import sys
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import session, store
+from cl_metrics import access, session, store
+from cl_metrics.access import accounts
+from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
+from cl_metrics.export import csv_text, file_name
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
-MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Workshop
-MODE_CAPTIONS = ["Safe to share: rounded figures, small numbers hidden, no records", "Full detail for the data team"]
+MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Analyst
+MODE_CAPTIONS = ["Safe to share: rounded figures, small numbers hidden, no records",
+                 "Exact figures for the data team: OFFICIAL-SENSITIVE"]
+# Every page: its file, its title and its section; which of them a person may open is decided by
+# cl_metrics.access (roles.toml's [pages]). Each url_path is its file's stem: a deep link opened
+# first in a fresh server is looked up as a file in pages/ before st.navigation runs (see current).
+PAGES = {
+    "overview": ("pages/overview.py", "Overview", "Look"),
+    "domain": ("pages/domain.py", "Domains", "Look"),
+    "voice": ("pages/voice.py", "Voice", "Look"),
+    "lab": ("pages/lab.py", "Indicator lab", "Shape"),
+    "workshop": ("pages/workshop.py", "Workshop", "Shape"),
+    "data_map": ("pages/data_map.py", "Data map", "Data"),
+    "data_quality": ("pages/data_quality.py", "Data quality", "Data"),
+    "data": ("pages/data.py", "Data", "Data"),
+}
+JOIN_PAGE = ("pages/join.py", "Join a workshop")
+SIGN_IN_PAGE = ("pages/sign_in.py", "Staff sign-in", "sign_in")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs: the store, its summary, the year, the mode and the threshold."""
+    """What a page needs: the store, its summary, who is asking, the year, the mode and the threshold.
+
+    `joining` marks the participant's phone view: a join link or code, and nothing else of the app."""
     opened: session.OpenStore
     summary: store.StoreSummary
+    actor: access.Principal
+    setup: access.SignInSetup
     year: int | None
     mode: str
     threshold: int
+    joining: bool = False
 
     def cursor(self):
         return self.opened.cursor()
+
+    def log(self, event: str, detail: str | None = None, once: bool = False) -> None:
+        """An entry in the store's access log for this person (`once`: the first time this session)."""
+        (access_log.record_once if once else access_log.record)(self.opened, self.actor, event, detail)
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,34 +73,167 @@ def open_store(path: str) -> session.OpenStore:
     return session.open_store(path)
 
 
-def context() -> Context:
-    """Open the store and draw the shared sidebar; call once per run, from app.py."""
+def secrets_section(name: str) -> dict:
+    """A section of Streamlit's secrets (`.streamlit/secrets.toml`), empty when there is none."""
+    try:
+        return dict(st.secrets.get(name) or {})
+    except FileNotFoundError:  # no secrets file at all: nothing is configured
+        return {}
+
+
+def sign_in_setup() -> access.SignInSetup:
+    """Which ways of signing in this installation offers (read on every run: a new account counts at once)."""
+    try:
+        local = bool(accounts.accounts())
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+        local = False
+    return access.SignInSetup(identity_provider=bool(secrets_section("auth")), local_accounts=local)
+
+
+def who_is_asking(source: str, setup: access.SignInSetup) -> access.Principal:
+    """This session's person: a local account signed in here, else the identity provider's user, else a
+    visitor; roles come from sign-in and the store, never from the URL."""
+    state = st.session_state
+    state.setdefault("_session", uuid.uuid4().hex)
+    if (local := state.get("_local_account")) is not None and setup.local_accounts:
+        actor = access.signed_in(local.name, local.role, "local account", source, setup)
+    elif setup.identity_provider and st.user.get("is_logged_in", False):
+        claims = st.user.to_dict()
+        name = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "unknown")
+        actor = access.signed_in(name, access.role_from_claims(claims, secrets_section("access")),
+                                 "identity provider", source, setup)
+    else:
+        actor = access.visitor(source, setup)
+    return replace(actor, session=state["_session"])
+
+
+def _open() -> session.OpenStore:
     path = str(session.store_path_from(sys.argv[1:]))
     try:
-        opened = open_store(path)
+        return open_store(path)
     except store.StoreError as exc:
         st.error(str(exc))
         st.stop()
+
+
+def start():
+    """Open the store, find who is asking, route the URL and draw the shared sidebar; once per run, from app.py.
+
+    Returns the context and the page to run. A join link (`?code=`), or a visitor who may only join,
+    gets the phone view: one page, no menu, no sidebar at all."""
+    opened = _open()
     summary = opened.summary()
+    setup = sign_in_setup()
+    actor = who_is_asking(summary.source, setup)
+    joining = bool(st.query_params.get("code")) or not actor.may("view_pages")
+    page = navigation(actor, setup, joining)  # before the sidebar: its page links need the pages
+    if joining:
+        latest = summary.years[-1] if summary.years else None
+        return Context(opened, summary, actor, setup, latest, "workshop", DEFAULT_THRESHOLD, joining=True), page
+    ctx = sidebar(opened, summary, actor, setup)
+    log_changes(ctx)
+    return ctx, page
+
+
+def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: access.Principal,
+            setup: access.SignInSetup) -> Context:
+    """The store, the year, the mode (offered to analysts only), the threshold and who is signed in."""
     with st.sidebar:
         real = summary.source == "real"
         about = st.empty()  # filled once the mode is known: the count of young people is protected too
         year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
                             bind="query-params") if summary.years else None
-        mode = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
-                        captions=MODE_CAPTIONS,
-                        bind="query-params",
-                        help="Workshop mode shows only rounded, suppressed figures and never a single "
-                             "young person's record. A store of real data opens in workshop mode.")
+        requested = "workshop"
+        if actor.may("analyst_mode"):  # nobody else is offered the switch, and a URL cannot raise it
+            requested = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
+                                 captions=MODE_CAPTIONS, bind="query-params",
+                                 help="Workshop mode shows only rounded, suppressed figures and never a single "
+                                      "young person's record. Analyst mode shows exact figures.")
+        mode = access.mode_for(actor, requested)
         threshold = DEFAULT_THRESHOLD
-        if mode == "analyst":
+        if mode == "workshop":
             threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
-                                        value=DEFAULT_THRESHOLD, key="threshold")
-        st.caption(f"Counts below {threshold} are hidden everywhere.")
-    about.markdown(f"**Store:** `{opened.path.name}`  \n"
-                   + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {summary.seed})")
+                                        value=DEFAULT_THRESHOLD, key="threshold",
+                                        help=f"Can be raised for a cautious audience, never below {DEFAULT_THRESHOLD}.")
+            st.caption(f"Counts below {threshold} are hidden everywhere.")
+        else:
+            st.caption("Nothing is hidden in analyst mode.")
+        account_box(actor)
+    about.markdown(f"**Store:** {plain(opened.path.name)}  \n"
+                   + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {plain(summary.seed)})")
                    + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
-    return Context(opened, summary, year, mode, int(threshold))
+    return Context(opened, summary, actor, setup, year, mode, int(threshold))
+
+
+def log_changes(ctx: Context) -> None:
+    """Sign-ins and switches into analyst mode go to the access log, once each time they happen."""
+    state = st.session_state
+    who = (ctx.actor.name, ctx.actor.how) if ctx.actor.signed_in else None
+    if who and state.get("_logged_in_as") != who:
+        ctx.log("signed in")
+    state["_logged_in_as"] = who
+    if ctx.mode == "analyst" and state.get("_last_mode") != "analyst":
+        ctx.log("switched to analyst mode")
+    state["_last_mode"] = ctx.mode
+
+
+def account_box(actor: access.Principal) -> None:
+    """Who the sidebar thinks you are, and the way to sign in or out."""
+    st.divider()
+    if actor.signed_in:
+        st.caption(f"Signed in as {plain(actor.name)} ({access.label(actor.role).lower()})")
+        st.button("Sign out", key="sign_out", on_click=sign_out, args=(actor,))
+    elif actor.how == "open demo":
+        st.caption("Open demo: no sign-in")
+    else:
+        st.caption(f"Not signed in ({access.label(actor.role).lower()})")
+        st.page_link(SIGN_IN_PAGE[0], label="Staff sign-in", icon=":material/login:")
+
+
+def sign_out(actor: access.Principal) -> None:
+    """Button callback: log it, forget a local account, end an identity provider's session."""
+    ctx = current()
+    ctx.log("signed out")
+    st.session_state.pop("_local_account", None)
+    if actor.how == "identity provider":
+        st.logout()
+
+
+def banners(ctx: Context) -> None:
+    """What every staff page says first about where it stands: an open demo, analyst mode, no sign-in."""
+    if ctx.actor.how == "open demo":
+        st.info("**Open demo.** Made-up young people, and no sign-in is set up, so every page is open to anyone "
+                "who can reach this address. Set up sign-in before loading real data (see README, 'Sign-in').",
+                icon=":material/science:")
+    if ctx.mode == "analyst":
+        st.warning("**Analyst mode: exact figures, nothing hidden. OFFICIAL-SENSITIVE: not for sharing.** "
+                   "Downloads are marked and logged.", icon=":material/lock:")
+    elif ctx.summary.source == "real" and not ctx.setup.configured:
+        st.info("**Workshop mode only.** This store holds real data and no sign-in is set up, so figures are "
+                "rounded and small numbers hidden for everyone. Workshops, the lab, analyst mode and imports "
+                "need sign-in: see Staff sign-in.", icon=":material/lock:")
+
+
+def navigation(actor: access.Principal, setup: access.SignInSetup, joining: bool):
+    """The pages this person may open; the phone view has one page and no menu."""
+    sign_in = st.Page(SIGN_IN_PAGE[0], title=SIGN_IN_PAGE[1], url_path=SIGN_IN_PAGE[2])
+    if joining:  # the join link's /workshop, and the root for a bare visit (a default page lives at "/")
+        pages = [st.Page(JOIN_PAGE[0], title=JOIN_PAGE[1], default=True),
+                 st.Page(JOIN_PAGE[0], title=JOIN_PAGE[1], url_path="workshop")]
+        if not st.query_params.get("code") and setup.configured:
+            pages.append(sign_in)  # staff reach sign-in from the bare join page, never from a card
+        return st.navigation(pages, position="hidden")
+    allowed = access.pages_for(actor)
+    sections: dict[str, list] = {}
+    for page, (path, title, section) in PAGES.items():
+        if page in allowed:
+            sections.setdefault(section, []).append(st.Page(path, title=title, url_path=page,
+                                                            default=page == allowed[0]))
+        elif page == "workshop":  # whoever may not run workshops may still join one with its code
+            sections.setdefault(section, []).append(st.Page(JOIN_PAGE[0], title=JOIN_PAGE[1], url_path=page))
+    sections["Account"] = [sign_in]
+    return st.navigation(sections)
 
 
 def current() -> Context:
@@ -80,7 +242,7 @@ def current() -> Context:
     A deep link (a workshop join link, say) opened first in a fresh server runs the page file
     without app.py: Streamlit still takes a folder named pages/ for an old-style multipage app
     until st.navigation has run once in the process. Then switch that off and run again, so
-    app.py runs and routes the same URL.
+    app.py runs, decides who is asking, and routes the same URL.
     """
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
@@ -118,8 +280,13 @@ def figure_card(row: pd.Series) -> None:
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    st.download_button(label, frame.to_csv(index=False).encode(), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"download_{name}")
+    """A table as a CSV file: formula cells neutralised; in analyst mode marked and its download logged."""
+    ctx = current()
+    named = file_name(name, ctx.mode)
+    st.download_button(label, csv_text(frame, ctx.mode).encode(), file_name=named, mime="text/csv",
+                       key=f"download_{name}",
+                       on_click=(ctx.log if ctx.mode == "analyst" else "ignore"),
+                       args=("downloaded", named) if ctx.mode == "analyst" else None)
 
 
 def grid(frame: pd.DataFrame, per_row: int) -> Iterator[tuple]:

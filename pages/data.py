@@ -1,11 +1,12 @@
 """Data: which store is open, importing the authority's files, what was refused, templates, synthetic data."""
 import streamlit as st
 
+from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
 from pages.common import current, download
 
 ctx = current()
-analyst = ctx.mode == "analyst"
+analyst = ctx.mode == "analyst"  # only analysts are offered analyst mode (cl_metrics.access)
 synthetic = ctx.summary.source == "synthetic"
 con = ctx.cursor()
 st.title("Data")
@@ -29,7 +30,8 @@ st.markdown("The SSDA903 CSV files the authority already sends to DfE (header, e
             "below for what the return lacks. Each file is recognised by its header row; rows that break DfE's "
             "rules are refused one by one with a reason, and the rest load.")
 if not analyst:
-    st.info("Importing is done in analyst mode: switch mode in the sidebar.")
+    st.info("Importing is done in analyst mode: switch mode in the sidebar." if ctx.actor.may("import_files")
+            else "Importing is for a signed-in analyst: see Staff sign-in.")
 else:
     key_problem = admin.key_problem()
     if key_problem:
@@ -49,7 +51,7 @@ else:
     if st.button("Import", type="primary", disabled=bool(key_problem) or not files, key="data_import"):
         bar = st.progress(0.0, text="Starting")
         with ctx.opened.exclusive() as cursor:
-            outcome = admin.upload(cursor, [(f.name, f.getvalue()) for f in files], int(year) if year else None,
+            outcome = admin.upload(cursor, ctx.actor, [(f.name, f.getvalue()) for f in files], int(year) if year else None,
                                    replace, progress=lambda fraction, label: bar.progress(fraction, text=label))
         st.session_state["data_last_upload"] = outcome
         st.session_state["data_upload_round"] = round_ + 1  # a fresh, empty uploader
@@ -74,7 +76,8 @@ else:
     st.dataframe(refusals, hide_index=True, key="refusal_summary")
     download(refusals, "refusal_summary", "Download the counts (CSV)")
     if analyst:
-        rows = admin.refused_rows(con, ctx.mode)
+        rows = admin.refused_rows(con, ctx.actor)
+        ctx.log("viewed records", "refused rows", once=True)
         st.markdown(f"**The refused rows** (first {admin.RAW_ROW_LIMIT:,}): the text as it was in the file, "
                     "ids pseudonymised, and why each was refused.")
         st.dataframe(rows, hide_index=True, key="refused_rows")
@@ -102,7 +105,16 @@ if settings:
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):
             bar = st.progress(0.0, text="Starting")
-            admin.regenerate_synthetic(ctx.opened, int(people), int(seed),
+            admin.regenerate_synthetic(ctx.opened, ctx.actor, int(people), int(seed),
                                        progress=lambda fraction, label: bar.progress(fraction, text=label))
             st.session_state.pop("data_last_upload", None)
             st.rerun()
+
+if analyst:
+    st.subheader("Access log")
+    st.markdown("Who signed in, switched to analyst mode, imported, viewed single records or downloaded in "
+                "analyst mode, and when; never the data itself. The command line prints it too: "
+                "`python -m cl_metrics audit --db PATH`.")
+    log = access_log.entries(con, ctx.actor, limit=500)
+    st.dataframe(log, hide_index=True, key="access_log")
+    download(log, "access_log", "Download the access log (CSV)")

@@ -8,7 +8,7 @@ from pages.common import current, download, require_records
 ctx = current()
 st.title("Data quality")
 st.caption(f"Counts from 1 to {ctx.threshold - 1} show as 'fewer than {ctx.threshold}' and percentages "
-           "built on them are hidden.")
+           "built on them are hidden." if ctx.mode == "workshop" else "Analyst mode: every count is exact.")
 require_records(ctx)
 con = ctx.cursor()
 
@@ -19,7 +19,8 @@ counts = quality.check_counts(con, ctx.mode, ctx.threshold)
 st.dataframe(quality.check_grid(counts), hide_index=True)
 download(counts, "quality_check_counts", "Download the counts (CSV)")
 if ctx.mode == "analyst":
-    records = quality.failing_records(con, ctx.mode)
+    records = quality.failing_records(con, ctx.actor)
+    ctx.log("viewed records", "failing records", once=True)
     st.markdown(f"**Failing records** ({len(records):,}): one row per record, to correct at source.")
     st.dataframe(records, hide_index=True)
     download(records, "quality_failing_records", "Download the failing records (CSV)")

@@ -65,15 +65,15 @@ def condition_rows(part: str) -> list[dict]:
 def write(action, success: str, *args) -> None:
     """Run a store write from a button; keep its outcome to show on the next run."""
     try:
-        action(ctx.opened, *args)
+        action(ctx.opened, ctx.actor, *args)
         state["lab_message"] = ("success", success)
     except lab.LabError as exc:
         state["lab_message"] = ("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
 
 
-def save_new(opened, draft: Indicator) -> None:
+def save_new(opened, actor, draft: Indicator) -> None:
     """Save, then keep editing what was saved."""
-    lab.create(opened, draft, state["lab_author"])
+    lab.create(opened, actor, draft, state["lab_author"])
     state["lab_editing"], state["lab_start"] = draft.id, f"saved:{draft.id}"
 
 

@@ -1,16 +1,15 @@
-"""Workshop: care leavers answer indicator cards on their phones while the facilitator watches the room.
+"""Workshop, the facilitator's page: create or pick a workshop, watch the room's answers, decide, print.
 
-Participants open `<app>/workshop?code=K7QPX&mode=Workshop` (the join code, and the sidebar's mode radio,
-bound to the URL by its label, so their sidebar starts safe); their cards show workshop-mode figures at the
-workshop's threshold. Without a code the page is the facilitator's: create or pick one, watch, decide, print.
-Widget keys all start with ws_ (forms ws_vote, ws_create, ws_decide), stable for the browser tests.
+Care leavers join on their phones with `<app>/workshop?code=K7QPX`, which app.py routes to the
+participant's view (pages/join.py). Widget keys all start with ws_ (forms ws_create, ws_decide),
+stable for the browser tests.
 """
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from cl_metrics import workshop as ws
-from pages.common import MODE_LABELS, current, download, figure_card, status_badge
+from pages.common import current, download, status_badge
 
 ctx = current()
 state = st.session_state
@@ -25,45 +24,10 @@ def show_message() -> None:
             st.toast(text)
 
 
-def send_answer(session: ws.Workshop, card_ids: list[str]) -> None:
-    """Form callback: save this card's answer, say so, and move on to the next card."""
-    try:
-        ws.submit(ctx.opened, session.id, state.ws_participant, card_ids[state.ws_card],
-                  state.ws_matters, state.ws_fair, state.ws_comment, state.ws_missing)
-        state.ws_message = ("success", "Thank you, your answer is saved.")
-        state.ws_card = min(state.ws_card + 1, len(card_ids) - 1)
-    except ws.WorkshopError as exc:
-        state.ws_message = ("error", str(exc))
-
-
-def participant(session: ws.Workshop) -> None:
-    table = ws.cards(ctx.cursor(), session, ctx.year)
-    state.setdefault("ws_participant", ws.new_participant())
-    state.ws_card = min(state.get("ws_card", 0), len(table) - 1)
-    st.title(session.name)
-    show_message()
-    st.caption(f"Card {state.ws_card + 1} of {len(table)}. No names: your answers are anonymous.")
-    figure_card(table.iloc[state.ws_card])
-    with st.form("ws_vote", clear_on_submit=True, border=False):
-        st.radio("Does this matter to you?", list(ws.MATTERS), index=None, key="ws_matters",
-                 format_func=lambda level: f"{level} · {ws.MATTERS[level]}")
-        st.radio("Is it fair and worded right?", list(ws.FAIR), index=None, format_func=ws.FAIR.get, key="ws_fair")
-        st.text_area("Your words: a comment, or how you would say it", max_chars=ws.TEXT_LIMIT, key="ws_comment")
-        st.text_area("What's missing? Something that matters to you that no card asks",
-                     max_chars=ws.TEXT_LIMIT, key="ws_missing", height=80)
-        st.form_submit_button("Send my answer", type="primary", width="stretch", on_click=send_answer,
-                              args=(session, list(table["indicator_id"])))
-    back, forward = st.columns(2)
-    back.button("◀ Previous card", key="ws_previous", on_click=state.update,
-                kwargs={"ws_card": max(state.ws_card - 1, 0)}, width="stretch")
-    forward.button("Next card ▶", key="ws_next", on_click=state.update,
-                   kwargs={"ws_card": min(state.ws_card + 1, len(table) - 1)}, width="stretch")
-
-
 def create(choices: dict) -> None:
     """Form callback: a new workshop, selected for the facilitator straight away."""
     try:
-        made = ws.create_workshop(ctx.opened, state.ws_name, [choices[i] for i in state.ws_cards], ctx.threshold)
+        made = ws.create_workshop(ctx.opened, ctx.actor, state.ws_name, [choices[i] for i in state.ws_cards], ctx.threshold)
         state.ws_running = made.id
         state.ws_message = ("success", f"Workshop '{made.name}' is ready: join code {made.join_code}.")
     except ws.WorkshopError as exc:
@@ -73,7 +37,7 @@ def create(choices: dict) -> None:
 @st.fragment(run_every="3s")
 def live_results(session: ws.Workshop, titles: dict[str, str]) -> None:
     """The room's answers, refreshed every few seconds; comments never beside a participant."""
-    found = ws.results(ctx.cursor(), session, titles, ctx.mode)
+    found = ws.results(ctx.cursor(), ctx.actor, session, titles, ctx.mode)
     st.metric("People who have answered", found.participants_display)
     st.caption(ws.results_summary(found.summary))
     if not found.distribution.empty:
@@ -94,7 +58,7 @@ def decide(session: ws.Workshop, table) -> None:
         note = st.text_input("Note (optional)", max_chars=ws.TEXT_LIMIT, key="ws_decision_note")
         if st.form_submit_button("Record decision"):
             try:
-                ws.record_decision(ctx.opened, session, table.at[row, "indicator"], decision, note)
+                ws.record_decision(ctx.opened, ctx.actor, session, table.at[row, "indicator"], decision, note)
                 st.success(f"Recorded: {ws.DECISIONS[decision]}, '{table.at[row, 'title']}'.")
             except ws.WorkshopError as exc:
                 st.error(str(exc))
@@ -105,9 +69,6 @@ def facilitator() -> None:
     st.title("Workshop")
     st.caption("Care leavers answer one card at a time on their phones; you see the room's answers as they come.")
     show_message()
-    if st.text_input("Have a join code? Type it and press Enter", key="ws_join_code", max_chars=10):
-        st.query_params["code"] = ws.normalise_code(state.pop("ws_join_code"))
-        st.rerun()
     choices = {ind.id: ind for ind in ws.discussable(ctx.cursor())}
     running = ws.workshops(ctx.cursor())
     with st.expander("Start a workshop", expanded=not running), st.form("ws_create"):
@@ -119,7 +80,7 @@ def facilitator() -> None:
         st.stop()
     by_id = {w.id: w for w in running}
     session = by_id[st.selectbox("Workshop", list(by_id), format_func=lambda i: by_id[i].label(), key="ws_running")]
-    link = f"{st.context.url or '/workshop'}?{urlencode({'code': session.join_code, 'mode': MODE_LABELS['workshop']})}"
+    link = f"{st.context.url or '/workshop'}?{urlencode({'code': session.join_code})}"
     st.markdown(f"## Join code: `{session.join_code}`")
     st.code(link, language=None)
     st.caption(session.hiding())
@@ -133,18 +94,10 @@ def facilitator() -> None:
                        mime="text/html", key="ws_print")
     with st.expander("Preview the printable cards"):
         st.html(cards_html)
-    st.button("End this workshop", key="ws_close", on_click=ws.close_workshop, args=(ctx.opened, session.id))
+    st.button("End this workshop", key="ws_close", on_click=ws.close_workshop, args=(ctx.opened, ctx.actor, session.id))
 
 
-joined = ws.find(ctx.cursor(), code) if (code := st.query_params.get("code")) else None
 try:  # e.g. none of a workshop's indicators exist any more: say so, never a traceback
-    if joined and joined.closed:
-        st.info("This workshop has ended. Thank you for taking part.")
-    elif joined:
-        participant(joined)
-    else:
-        if code:
-            st.warning("No open workshop has that code. Check it with the facilitator.")
-        facilitator()
+    facilitator()
 except ws.WorkshopError as exc:
     st.error(str(exc))

@@ -8,9 +8,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cl_metrics.access import Principal
 from synthetic.generate import write_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+# Signed-in staff for calls to guarded library functions (cl_metrics.access.require).
+VIEWER = Principal("viewer@example.org", "viewer", "identity provider")
+FACILITATOR = Principal("facilitator@example.org", "facilitator", "identity provider")
+MANAGER = Principal("manager@example.org", "manager", "identity provider")
+ANALYST = Principal("analyst@example.org", "analyst", "identity provider")
 SMALL_PEOPLE = 1500
 SMALL_SEED = 11
 
@@ -69,10 +75,23 @@ def build_store(path, rows: dict[str, list[dict]]):
     return con
 
 
+def signed_in(at: AppTest, role: str = "analyst") -> AppTest:
+    """`at` as a member of staff signed in through an identity provider, their e-mail mapped to `role`
+    in secrets (AppTest stands in for the provider: st.user says who is logged in)."""
+    email = f"{role}@example.org"
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test secret",
+                          "client_id": "dashboard", "client_secret": "not used",
+                          "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+    at.secrets["access"] = {"emails": {email: role}}
+    at.user = {"is_logged_in": True, "email": email}
+    return at
+
+
 def open_app_page(store_path, monkeypatch, page: str, mode: str) -> AppTest:
-    """The app on `store_path`, switched to pages/`page` in `mode`, checked to have run cleanly."""
+    """The app on `store_path` as a signed-in analyst, switched to pages/`page` in `mode`, checked to
+    have run cleanly."""
     monkeypatch.setenv("CL_STORE", str(store_path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     at.switch_page(f"pages/{page}").run()
     at.radio(key="mode").set_value(mode).run()
     assert not at.exception, at.exception

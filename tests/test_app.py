@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cl_metrics import views
 from cl_metrics.domains import domains
-from tests.conftest import APP
+from tests.conftest import APP, build_store, signed_in
 
 
 
@@ -55,12 +55,11 @@ def test_first_start_builds_the_default_store(tmp_path, monkeypatch):
 
 
 def test_sidebar_hides_a_small_number_of_young_people_in_workshop_mode(tmp_path, monkeypatch):
-    from tests.conftest import build_store
     people = [{"CHILD": c, "DOB": "2004-06-01", "IN_TOUCH": "YES", "ACTIV": "F5", "ACCOM": "U1",
                "collection_year": 2024} for c in "ABC"]
     build_store(tmp_path / "three.duckdb", {"oc3": people}).close()
     monkeypatch.setenv("CL_STORE", str(tmp_path / "three.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     for mode, shown in (("analyst", "3 young people"), ("workshop", "fewer than 5 young people")):
         at.radio(key="mode").set_value(mode).run()
         assert not at.exception

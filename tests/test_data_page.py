@@ -17,6 +17,7 @@ from cl_metrics.ingest import admin, import_files, pseudonym
 from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
 from synthetic.generate import write_store
+from tests.conftest import ANALYST, FACILITATOR, MANAGER, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -53,8 +54,9 @@ def real_store(tmp_path) -> Path:
 
 
 def data_page(path: Path, monkeypatch, mode: str | None = None) -> AppTest:
+    """The Data page as a signed-in analyst sees it (in `mode`, else the store's default mode)."""
     monkeypatch.setenv(store.STORE_ENV, str(path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     at.switch_page("pages/data.py").run()
     if mode:
         at.radio(key="mode").set_value(mode).run()
@@ -176,19 +178,19 @@ def test_regenerating_keeps_the_lab_and_workshops_and_never_breaks_a_reader(synt
     opened = session.open_store(synthetic_store)
     try:
         candidate = builtin()[0].model_copy(update={"id": "kept_candidate", "status": "candidate"})
-        lab.create(opened, candidate, "Analyst")
-        room = ws.create_workshop(opened, "Room", builtin()[:1])
+        lab.create(opened, MANAGER, candidate, "Analyst")
+        room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
         ws.submit(opened, room.id, "p1", room.indicator_ids[0], matters=4)
         reader = opened.cursor()
         reader.execute("BEGIN TRANSACTION")  # a session in the middle of reading, as the records change
         before = reader.execute("SELECT count(*) FROM oc3").fetchone()[0]
-        admin.regenerate_synthetic(opened, 200, 7)
+        admin.regenerate_synthetic(opened, ANALYST, 200, 7)
         assert reader.execute("SELECT count(*) FROM oc3").fetchone()[0] == before  # its snapshot, not an error
         reader.execute("COMMIT")
         after = opened.cursor()
         assert store.get_info(after)["seed"] == "7" and after.execute("SELECT count(*) FROM oc3").fetchone()[0] != before
         assert [c.id for c in lab.saved(after)] == [candidate.id]
-        assert ws.results(after, room, {}, "analyst").summary.at[0, "Answers"] == "1"
+        assert ws.results(after, ANALYST, room, {}, "analyst").summary.at[0, "Answers"] == "1"
         fresh = write_store(synthetic_store.with_name("fresh.duckdb"), people=200, seed=7)  # in place equals built afresh
         with duckdb.connect(str(fresh), read_only=True) as built:
             for table in ("header", "oc3", "young_person"):
@@ -205,7 +207,7 @@ def test_a_real_store_is_never_offered_regeneration(real_store, monkeypatch):
     opened = session.open_store(real_store)
     try:
         with pytest.raises(admin.ImportRefused, match="holds real data"):
-            admin.regenerate_synthetic(opened, 200, 7)
+            admin.regenerate_synthetic(opened, ANALYST, 200, 7)
         assert store.get_info(opened.cursor())["source"] == "real"  # still open, unchanged
     finally:
         opened.connection.close()
@@ -222,13 +224,13 @@ def test_upload_turns_a_missing_key_or_a_refused_store_into_a_message(synthetic_
     opened = session.open_store(synthetic_store)
     try:
         with opened.exclusive() as cur:
-            assert admin.upload(cur, []).error == "Choose one or more CSV files to import."
-            assert "holds synthetic data" in admin.upload(cur, examples()).error
+            assert admin.upload(cur, ANALYST, []).error == "Choose one or more CSV files to import."
+            assert "holds synthetic data" in admin.upload(cur, ANALYST, examples()).error
             monkeypatch.delenv(pseudonym.KEY_ENV)
-            assert "CL_PSEUDONYM_KEY" in admin.upload(cur, examples(), replace_synthetic=True).error
+            assert "CL_PSEUDONYM_KEY" in admin.upload(cur, ANALYST, examples(), replace_synthetic=True).error
             assert store.get_info(cur)["source"] == "synthetic"  # nothing changed
             monkeypatch.setenv(pseudonym.KEY_ENV, TEST_KEY)
-            outcome = admin.upload(cur, examples(), year=2023, replace_synthetic=True)
+            outcome = admin.upload(cur, ANALYST, examples(), year=2023, replace_synthetic=True)
     finally:
         opened.connection.close()
     assert outcome.replaced_synthetic and outcome.report.rows_loaded == 12

@@ -8,7 +8,7 @@ import pytest
 from cl_metrics import differencing, lab, session
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import Indicator, builtin, by_id, compute
-from tests.conftest import build_store
+from tests.conftest import MANAGER, build_store
 
 YEAR = 2024
 NEET = by_id("eet_neet_19_21")  # in the OC3 return, aged 19-21, not DIED/RHOM; ACTIV G4, G5 or G6
@@ -166,18 +166,18 @@ def test_a_candidate_nested_in_a_saved_candidate_is_hidden_in_the_lab(opened_uas
     # NOT_UASC_NOR_DISABLED is 14 of NOT_UASC's 17 and 14 of the built-in's 25: only NOT_UASC gives it away.
     con = opened_uasc.cursor()
     assert headline(con, NOT_UASC_NOR_DISABLED)["display"] == "57%"  # 8 of 14
-    lab.create(opened_uasc, NOT_UASC, "Tester")
+    lab.create(opened_uasc, MANAGER, NOT_UASC, "Tester")
     assert headline(con, NOT_UASC)["display"] == "47%"  # 8 of 17, 8 fewer than the built-in's 25
     row = headline(con, NOT_UASC_NOR_DISABLED)
     assert (row["display"], row["caution"]) == (
         "suppressed", "could be subtracted from 'NEET, aged 19-21, not UASC' to reveal fewer than 5 young people")
-    lab.set_retired(opened_uasc, NOT_UASC.id)  # a retired candidate is still on old workshops' cards
+    lab.set_retired(opened_uasc, MANAGER, NOT_UASC.id)  # a retired candidate is still on old workshops' cards
     assert headline(con, NOT_UASC_NOR_DISABLED)["display"] == "suppressed"
 
 
 def test_workshop_cards_hold_a_candidate_against_the_saved_candidates(opened_uasc):
-    lab.create(opened_uasc, NOT_UASC, "Tester")
-    lab.create(opened_uasc, NOT_UASC_NOR_DISABLED, "Tester")
+    lab.create(opened_uasc, MANAGER, NOT_UASC, "Tester")
+    lab.create(opened_uasc, MANAGER, NOT_UASC_NOR_DISABLED, "Tester")
     room = ws.Workshop("w1", "ABCDE", "Room", (NEET.id, NOT_UASC_NOR_DISABLED.id), None, False)
     cards = ws.cards(opened_uasc.cursor(), room, YEAR)
     assert cards[["indicator_id", "display", "suppression"]].values.tolist() == [

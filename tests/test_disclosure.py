@@ -17,11 +17,19 @@ def cells(*pairs, unit="percent") -> pd.DataFrame:
 
 
 def test_small_count_is_hidden_and_a_second_cell_goes_with_it():
-    out = protect(cells((3, 40), (20, 50), (30, 60)), ["indicator_id"], T, "analyst")
-    assert out["display"].tolist() == ["fewer than 5", "suppressed", "50.0%"]
+    out = protect(cells((3, 40), (20, 50), (30, 60)), ["indicator_id"], T, "workshop")
+    assert out["display"].tolist() == ["fewer than 5", "suppressed", "50%"]
     assert out["suppression"].tolist() == ["primary", "secondary", ""]
     assert out.loc[:1, ["numerator", "denominator"]].isna().all().all()
     assert out.loc[:1, "value"].isna().all()
+
+
+def test_analyst_mode_shows_exact_figures_however_small():
+    """The analyst checking an import of four young people sees four (issue: analyst mode means exact)."""
+    out = protect(cells((3, 40), (20, 50), (2, 4)), ["indicator_id"], T, "analyst")
+    assert out["display"].tolist() == ["7.5%", "40.0%", "50.0%"]
+    assert out["numerator"].tolist() == [3, 20, 2] and out["denominator"].tolist() == [40, 50, 4]
+    assert not out["suppressed"].any() and (out["suppression"] == "").all()
 
 
 def test_complement_small_denominator_zero_and_rounding():
@@ -31,7 +39,7 @@ def test_complement_small_denominator_zero_and_rounding():
 
 
 def test_means_hide_small_groups_and_never_show_the_sum():
-    out = protect(cells((24, 4), (60, 10), (70, 10), unit="mean"), ["indicator_id"], T, "analyst")
+    out = protect(cells((24, 4), (60, 10), (70, 10), unit="mean"), ["indicator_id"], T, "workshop")
     assert out["display"].tolist() == ["fewer than 5", "suppressed", "7.0"]
     assert out["numerator"].isna().all()
 
@@ -66,7 +74,7 @@ def test_random_partitions_keep_both_promises():
         den = rng.integers(0, 60, k) * (rng.random(k) < 0.9)
         num = np.floor(den * rng.beta(0.6, 0.6, k))
         raw = cells(*zip(num, den))
-        out = protect(raw, ["indicator_id"], T, "analyst")
+        out = protect(raw, ["indicator_id"], T, "workshop")
         invariants_hold(out, raw, ["indicator_id"])
 
 

@@ -137,6 +137,7 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     path = tmp_path / "v2.duckdb"
     con = store.connect(path, create=True)  # made as version 2 made it: no per-workshop threshold
     con.execute("ALTER TABLE workshop DROP COLUMN threshold")
+    con.execute("DROP TABLE access_log")  # version 4's
     con.execute("UPDATE schema_version SET version = 2")
     con.execute("DELETE FROM store_info")  # version 2 stamped no records
     con.execute("INSERT INTO workshop VALUES ('w1', 'ABCDE', 'Old room', ['kit_in_touch_19_21'], now(), false)")
@@ -147,6 +148,7 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == store.SCHEMA_VERSION
     assert con.execute("SELECT name, threshold FROM workshop").fetchall() == [("Old room", 5)]
     assert store.records_stamp(con) is not None  # figures can be kept straight away
+    assert con.execute("SELECT count(*) FROM access_log").fetchone() == (0,)  # and it logs who does what
     con.close()
     store.connect(path, read_only=True).close()  # upgraded once, readable by everyone after
 

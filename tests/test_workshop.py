@@ -13,7 +13,7 @@ from cl_metrics import workshop as ws
 from cl_metrics.indicators import DeclarationError, builtin, by_id, compute
 from pages.common import MODE_LABELS
 from synthetic.generate import write_store
-from tests.conftest import APP
+from tests.conftest import ANALYST, APP, FACILITATOR, MANAGER
 
 SCRIPT = "<script>alert('x')</script>"
 CANDIDATE = builtin()[0].model_copy(update={"id": "cand_feels_heard", "status": "candidate",
@@ -42,26 +42,26 @@ def test_clean_text_drops_control_characters_and_refuses_text_over_the_limit():
 
 
 def test_join_codes_are_short_unambiguous_and_never_reused(opened, monkeypatch):
-    made = [ws.create_workshop(opened, f"Room {i}", builtin()[:2]) for i in range(30)]
+    made = [ws.create_workshop(opened, FACILITATOR, f"Room {i}", builtin()[:2]) for i in range(30)]
     codes = [w.join_code for w in made]
     assert len(set(codes)) == 30
     assert all(len(c) == ws.CODE_LENGTH and set(c) <= set(ws.CODE_ALPHABET) for c in codes)
     assert not set("01OIL") & set(ws.CODE_ALPHABET)
     drawn = iter([codes[0], codes[1], "ZZZZZ"])  # two codes already in use, then a free one
     monkeypatch.setattr(ws, "new_code", lambda: next(drawn))
-    assert ws.create_workshop(opened, "Room 31", builtin()[:1]).join_code == "ZZZZZ"
+    assert ws.create_workshop(opened, FACILITATOR, "Room 31", builtin()[:1]).join_code == "ZZZZZ"
     assert ws.find(opened.cursor(), " zz-zzz ").name == "Room 31"
 
 
 @pytest.mark.parametrize("name, indicators", [("", builtin()[:1]), ("Room", ()), ("[link](http://x)", builtin()[:1])])
 def test_create_workshop_refuses_empty_or_marked_up_requests(opened, name, indicators):
     with pytest.raises(ws.WorkshopError):
-        ws.create_workshop(opened, name, indicators)
+        ws.create_workshop(opened, FACILITATOR, name, indicators)
     assert rows(opened, "SELECT count(*) FROM workshop") == [(0,)]
 
 
 def test_a_second_answer_replaces_the_first_and_bad_answers_are_refused(opened):
-    room = ws.create_workshop(opened, "Room", builtin()[:2])
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:2])
     card = room.indicator_ids[0]
     ws.submit(opened, room.id, "p1", card, matters=2, fair="no")
     ws.submit(opened, room.id, "p1", card, matters=5, fair="yes", comment="changed my mind")
@@ -70,38 +70,38 @@ def test_a_second_answer_replaces_the_first_and_bad_answers_are_refused(opened):
                 dict(indicator_id=card, fair="maybe"), dict(indicator_id=card, comment="   ")]:
         with pytest.raises(ws.WorkshopError):
             ws.submit(opened, room.id, "p2", **bad)
-    ws.close_workshop(opened, room.id)
+    ws.close_workshop(opened, FACILITATOR, room.id)
     with pytest.raises(ws.WorkshopError, match="ended"):
         ws.submit(opened, room.id, "p2", card, matters=3)
     assert rows(opened, "SELECT count(*) FROM indicator_feedback") == [(1,)]
 
 
 def test_comments_are_length_limited_stored_as_text_and_never_beside_a_token(opened):
-    room = ws.create_workshop(opened, "Room", builtin()[:1])
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
     with pytest.raises(ws.WorkshopError, match="what's missing' answer can be up to 500"):
         ws.submit(opened, room.id, "secret-token", room.indicator_ids[0], comment=SCRIPT, missing="m" * 900)
     assert rows(opened, "SELECT count(*) FROM indicator_feedback") == [(0,)]
     ws.submit(opened, room.id, "secret-token", room.indicator_ids[0], comment=SCRIPT, missing="m" * 500)
     assert rows(opened, "SELECT comment, length(missing) FROM indicator_feedback") == [(SCRIPT, ws.TEXT_LIMIT)]
-    found = ws.results(opened.cursor(), room, {}, "analyst")
+    found = ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     assert list(found.comments.columns) == ["Card", "Comment", "What's missing"]
     assert found.comments.at[0, "Comment"] == SCRIPT
     assert "secret-token" not in found.comments.to_csv() + found.summary.to_csv()
 
 
 def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_workshop_mode(opened):
-    room = ws.create_workshop(opened, "Room", builtin()[:2])
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:2])
     busy, quiet = room.indicator_ids
     for person, level in enumerate([5, 5, 4, 2, 1, 5]):
         ws.submit(opened, room.id, f"p{person}", busy, matters=level, fair="reword" if level < 3 else "yes")
     for person in range(3):
         ws.submit(opened, room.id, f"p{person}", quiet, matters=3)
-    analyst = ws.results(opened.cursor(), room, {}, "analyst").summary.set_index("indicator_id")
+    analyst = ws.results(opened.cursor(), ANALYST, room, {}, "analyst").summary.set_index("indicator_id")
     assert analyst.at[busy, "Answers"] == "6" and analyst.at[quiet, "Answers"] == "3"
     assert analyst.at[busy, "Matters: Very much"] == 3 and analyst.at[busy, "Matters: Not at all"] == 1
     assert analyst.at[busy, "Fair: Fair, but say it differently"] == 2
     assert analyst.at[busy, ws.AVERAGE] == pytest.approx(3.7)
-    found = ws.results(opened.cursor(), room, {}, "workshop")
+    found = ws.results(opened.cursor(), ANALYST, room, {}, "workshop")
     shown = found.summary.set_index("indicator_id")
     assert shown.at[quiet, "Answers"] == "fewer than 5" and shown.loc[quiet].iloc[2:].isna().all()
     assert shown.at[busy, "Matters: Very much"] == 3  # five or more answers: the room's counts as they are
@@ -110,45 +110,45 @@ def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_w
 
 
 def test_a_workshop_keeps_its_threshold_for_the_projector_and_every_phone(opened):
-    cautious = ws.create_workshop(opened, "Cautious room", builtin()[:1], threshold=8)
+    cautious = ws.create_workshop(opened, FACILITATOR, "Cautious room", builtin()[:1], threshold=8)
     assert ws.find(opened.cursor(), cautious.join_code).threshold == 8
     assert "hide groups of fewer than 8 young people" in cautious.hiding()
-    assert ws.create_workshop(opened, "Lax room", builtin()[:1], threshold=2).threshold == 5  # never below 5
+    assert ws.create_workshop(opened, FACILITATOR, "Lax room", builtin()[:1], threshold=2).threshold == 5  # never below 5
     for person in range(6):
         ws.submit(opened, cautious.id, f"p{person}", cautious.indicator_ids[0], matters=4)
-    found = ws.results(opened.cursor(), cautious, {}, "workshop")
+    found = ws.results(opened.cursor(), ANALYST, cautious, {}, "workshop")
     assert found.summary.at[0, "Answers"] == "fewer than 8" and found.participants_display == "fewer than 8"
-    assert ws.results(opened.cursor(), cautious, {}, "analyst").summary.at[0, "Answers"] == "6"
+    assert ws.results(opened.cursor(), ANALYST, cautious, {}, "analyst").summary.at[0, "Answers"] == "6"
 
 
 def test_results_are_read_once_per_change_of_answers(opened, monkeypatch):
-    room = ws.create_workshop(opened, "Room", builtin()[:1])
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
     card = room.indicator_ids[0]
     counted = []
     monkeypatch.setattr(ws, "_answer_counts", lambda con, workshop_id: counted.append(1) or {})
-    ws.results(opened.cursor(), room, {}, "analyst")
-    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
+    ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     assert len(counted) == 1
     ws.submit(opened, room.id, "p1", card, matters=2)
-    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     ws.submit(opened, room.id, "p1", card, matters=3)  # a replaced answer is a change too
-    ws.results(opened.cursor(), room, {}, "analyst")
-    ws.results(opened.cursor(), room, {}, "analyst")
+    ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
+    ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     assert len(counted) == 3
-    ws.results(opened.cursor(), room, {}, "workshop")  # another mode is another result
+    ws.results(opened.cursor(), ANALYST, room, {}, "workshop")  # another mode is another result
     assert len(counted) == 4
 
 
 def test_decisions_are_recorded_with_the_workshop_that_made_them(opened):
-    lab.create(opened, CANDIDATE, "Test facilitator")
-    room = ws.create_workshop(opened, "Room", [builtin()[0], CANDIDATE])
-    other = ws.create_workshop(opened, "Another room", [builtin()[0]])
-    ws.record_decision(opened, room, CANDIDATE, "promote", "The room wants it")
-    ws.record_decision(opened, other, builtin()[0], "reword", None)
+    lab.create(opened, MANAGER, CANDIDATE, "Test facilitator")
+    room = ws.create_workshop(opened, FACILITATOR, "Room", [builtin()[0], CANDIDATE])
+    other = ws.create_workshop(opened, FACILITATOR, "Another room", [builtin()[0]])
+    ws.record_decision(opened, FACILITATOR, room, CANDIDATE, "promote", "The room wants it")
+    ws.record_decision(opened, FACILITATOR, other, builtin()[0], "reword", None)
     with pytest.raises(ws.WorkshopError, match="Only a candidate"):
-        ws.record_decision(opened, room, builtin()[0], "promote")
+        ws.record_decision(opened, FACILITATOR, room, builtin()[0], "promote")
     with pytest.raises(ws.WorkshopError, match="not one of this workshop"):
-        ws.record_decision(opened, other, CANDIDATE, "reword")
+        ws.record_decision(opened, FACILITATOR, other, CANDIDATE, "reword")
     made = ws.decisions(opened.cursor(), room.id)
     assert made[["workshop_id", "workshop", "join_code", "indicator_id", "decision", "note"]].values.tolist() == [
         [room.id, "Room", room.join_code, CANDIDATE.id, "promote", "The room wants it"]]
@@ -191,7 +191,10 @@ def page(workshop_store, monkeypatch, mode: str, code: str | None = None) -> App
         at.query_params["code"] = code
     at.switch_page("pages/workshop.py").run()
     assert not at.exception, at.exception
-    assert at.radio(key="mode").value == mode
+    if code:  # the phone view: no sidebar, so no mode switch, whatever the URL says
+        assert "mode" not in [r.key for r in at.radio] and not at.sidebar.children
+    else:
+        assert at.radio(key="mode").value == mode
     return at
 
 
@@ -218,7 +221,7 @@ def create_through_page(at: AppTest, name: str, cards: list[str]) -> ws.Workshop
     assert not at.exception, at.exception
     made = next(w for w in ws.workshops(at.session_state["_context"].cursor()) if w.name == name)
     assert f"## Join code: `{made.join_code}`" in [m.value for m in at.markdown]
-    assert at.code[0].value == f"/workshop?code={made.join_code}&mode=Workshop"
+    assert at.code[0].value == f"/workshop?code={made.join_code}"  # the form printed cards carry
     return made
 
 
@@ -258,7 +261,7 @@ def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatc
 
 
 def test_the_comment_box_holds_the_limit_and_a_wrong_code_says_so(workshop_store, monkeypatch):
-    made = ws.create_workshop(app_store(workshop_store, monkeypatch), "Long words", builtin()[:1])
+    made = ws.create_workshop(app_store(workshop_store, monkeypatch), FACILITATOR, "Long words", builtin()[:1])
     phone = page(workshop_store, monkeypatch, "workshop", code=made.join_code)
     assert phone.text_area(key="ws_comment").max_chars == phone.text_area(key="ws_missing").max_chars == ws.TEXT_LIMIT
     phone.text_area(key="ws_missing").set_value("x" * 700)  # past the box's limit, as a forged message could be
@@ -268,8 +271,8 @@ def test_the_comment_box_holds_the_limit_and_a_wrong_code_says_so(workshop_store
         "SELECT length(missing) FROM indicator_feedback WHERE workshop_id = ?", [made.id]).fetchall()
     assert stored == [(ws.TEXT_LIMIT,)]
     lost = page(workshop_store, monkeypatch, "workshop", code="QQQQQ")
-    assert any("No open workshop has that code" in w.value for w in lost.warning)
-    assert [t.value for t in lost.title] == ["Workshop"]
+    assert any("That code does not open a workshop" in w.value for w in lost.warning)
+    assert [t.value for t in lost.title] == ["Join a workshop"]  # the code box only, not the facilitator's page
 
 
 def test_facilitator_records_a_decision_for_the_workshop_on_screen(workshop_store, monkeypatch):
@@ -289,7 +292,7 @@ def test_facilitator_records_a_decision_for_the_workshop_on_screen(workshop_stor
 
 @pytest.mark.parametrize("mode", ["workshop", "analyst"])
 def test_both_views_run_in_both_modes(workshop_store, monkeypatch, mode):
-    made = ws.create_workshop(app_store(workshop_store, monkeypatch), f"Both modes {mode}", builtin()[8:11])
+    made = ws.create_workshop(app_store(workshop_store, monkeypatch), FACILITATOR, f"Both modes {mode}", builtin()[8:11])
     facilitator = page(workshop_store, monkeypatch, mode)
     assert facilitator.get("html") and any(b.label == "Create workshop" for b in facilitator.button)
     phone = page(workshop_store, monkeypatch, mode, code=made.join_code)
@@ -307,7 +310,7 @@ def test_both_views_run_in_both_modes(workshop_store, monkeypatch, mode):
 
 def test_a_lab_candidate_goes_on_a_card_and_the_room_promotes_it(workshop_store, monkeypatch, reading_ease):
     candidate = CANDIDATE.model_copy(update={"id": "cand_ws_in_touch", "title": "Still in touch"})
-    lab.create(app_store(workshop_store, monkeypatch), candidate, "Test facilitator")
+    lab.create(app_store(workshop_store, monkeypatch), MANAGER, candidate, "Test facilitator")
     facilitator = page(workshop_store, monkeypatch, "workshop")
     assert "Still in touch (○ Candidate)" in facilitator.multiselect(key="ws_cards").options
     made = create_through_page(facilitator, "Candidate room", ["eet_neet_19_21", candidate.id])

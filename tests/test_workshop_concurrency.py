@@ -10,6 +10,7 @@ import time
 
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import builtin
+from tests.conftest import ANALYST, FACILITATOR
 
 PARTICIPANTS, CARDS = 40, 20
 
@@ -37,7 +38,7 @@ def vote_all_at_once(opened, room, level_of) -> tuple[list[float], list[BaseExce
         start.wait()
         try:
             while not done.is_set():
-                ws.results(opened.cursor(), room, {}, "workshop")
+                ws.results(opened.cursor(), ANALYST, room, {}, "workshop")
                 reads[0] += 1
         except BaseException as exc:
             errors.append(exc)
@@ -62,7 +63,7 @@ def report(capsys, label: str, latencies: list[float], reads: int) -> None:
 
 
 def test_forty_participants_twenty_votes_each_at_once(opened, capsys):
-    room = ws.create_workshop(opened, "Busy room", builtin()[:CARDS])
+    room = ws.create_workshop(opened, FACILITATOR, "Busy room", builtin()[:CARDS])
     assert len(room.indicator_ids) == CARDS
     latencies, errors, reads = vote_all_at_once(opened, room, lambda person, card: 1 + (person + card) % 5)
     report(capsys, "first round", latencies, reads)
@@ -72,7 +73,7 @@ def test_forty_participants_twenty_votes_each_at_once(opened, capsys):
                        "FROM indicator_feedback").fetchone() == (PARTICIPANTS * CARDS, PARTICIPANTS, CARDS)
     assert con.execute("SELECT count(*) FROM (SELECT participant, indicator_id FROM indicator_feedback "
                        "GROUP BY ALL HAVING count(*) > 1)").fetchone() == (0,)
-    summary = ws.results(con, room, {}, "workshop").summary
+    summary = ws.results(con, ANALYST, room, {}, "workshop").summary
     assert (summary["Answers"] == str(PARTICIPANTS)).all()
     assert (summary[[f"Matters: {label}" for label in ws.MATTERS.values()]] == PARTICIPANTS // 5).all().all()
 

@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 
 from cl_metrics import store
+from cl_metrics.access import Principal, require
+from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import Mode, count_text
 from cl_metrics.ingest.history import import_history, rejected_rows, rejection_summary
 from cl_metrics.ingest.loader import Progress, import_files
@@ -89,9 +91,10 @@ class Upload:
     replaced_synthetic: bool = False
 
 
-def upload(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], year: int | None = None,
-           replace_synthetic: bool = False, progress: Progress | None = None) -> Upload:
-    """Import uploaded (name, bytes) pairs in one transaction, as `import_files` does."""
+def upload(con: duckdb.DuckDBPyConnection, actor: Principal, files: Sequence[tuple[str, bytes]],
+           year: int | None = None, replace_synthetic: bool = False, progress: Progress | None = None) -> Upload:
+    """Import uploaded (name, bytes) pairs in one transaction, as `import_files` does, and log who did."""
+    require(actor, "import_files")
     if not files:
         return Upload(error="Choose one or more CSV files to import.")
     was_synthetic = store.get_info(con).get("source") == "synthetic"
@@ -99,6 +102,7 @@ def upload(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], y
         report = import_files(con, list(files), year=year, progress=progress, replace_synthetic=replace_synthetic)
     except (PseudonymKeyError, ImportRefused) as exc:
         return Upload(error=str(exc))
+    access_log.write(con, actor, "imported", ", ".join(name for name, _ in files))
     return Upload(report=report, replaced_synthetic=was_synthetic and store.get_info(con).get("source") == "real")
 
 
@@ -152,10 +156,9 @@ def refusals_table(con: duckdb.DuckDBPyConnection, mode: Mode, threshold: int) -
     return _shown(rejection_summary(con).rename(columns=REFUSAL_COLUMNS), ["Problems", "Rows refused"], mode, threshold)
 
 
-def refused_rows(con: duckdb.DuckDBPyConnection, mode: Mode, limit: int = RAW_ROW_LIMIT) -> pd.DataFrame:
-    """The refused rows' text and reasons: analyst mode only, never in workshop mode."""
-    if mode != "analyst":
-        raise PermissionError("refused rows are record-level: they are shown only in analyst mode")
+def refused_rows(con: duckdb.DuckDBPyConnection, actor: Principal, limit: int = RAW_ROW_LIMIT) -> pd.DataFrame:
+    """The refused rows' text and reasons: for those who may see single records (analysts)."""
+    require(actor, "record_lists")
     return rejected_rows(con, limit=limit)[list(REFUSED_ROW_COLUMNS)].rename(columns=REFUSED_ROW_COLUMNS)
 
 
@@ -181,12 +184,14 @@ def synthetic_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None
     return min(max(people, MIN_PEOPLE), MAX_PEOPLE), int(info.get("seed") or DEFAULT_SEED)
 
 
-def regenerate_synthetic(opened: OpenStore, people: int, seed: int, progress: Progress | None = None) -> None:
+def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed: int,
+                         progress: Progress | None = None) -> None:
     """Replace the open synthetic store's records with new ones; a store of real data is refused and left alone.
 
     Done in place, in one transaction under the write lock: the lab's candidates and the workshops
     are kept, and sessions reading at the same time carry on with the old records until it commits.
     """
+    require(actor, "regenerate")
     if not MIN_PEOPLE <= people <= MAX_PEOPLE:
         raise ValueError(f"people must be from {MIN_PEOPLE:,} to {MAX_PEOPLE:,}")
     with opened.exclusive() as cur:
@@ -194,3 +199,4 @@ def regenerate_synthetic(opened: OpenStore, people: int, seed: int, progress: Pr
             raise ImportRefused("This store holds real data; it is never replaced by synthetic data. To demonstrate "
                                 "with synthetic data, open another store file.")
         regenerate(cur, people, seed, progress=progress or _no_progress)
+        access_log.write(cur, actor, "regenerated synthetic data", f"{people:,} people, seed {seed}")

@@ -9,6 +9,8 @@ import argparse
 import sys
 
 from cl_metrics import store
+from cl_metrics.access import command_line
+from cl_metrics.access import log as access_log
 from cl_metrics.ingest.loader import import_files
 from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
 from cl_metrics.ingest.report import ImportRefused
@@ -46,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = import_files(con, args.files, year=args.year, replace_synthetic=args.replace_synthetic,
                               progress=None if args.quiet else text_progress)
+        access_log.write(con, command_line(), "imported", ", ".join(str(f) for f in args.files))
     except (PseudonymKeyError, ImportRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """What the browser tests do with Streamlit: start a server, open a page in a mode, wait for it, read it, scan it."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -106,12 +107,6 @@ def accessibility_problems(page) -> list[str]:
     return problems
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _healthy(base: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
@@ -120,15 +115,29 @@ def _healthy(base: str) -> bool:
         return False
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @contextmanager
-def streamlit_server(store: Path, log: Path) -> Iterator[str]:
-    """`streamlit run app.py -- --db <store>` on a free local port; yields its base address."""
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+def streamlit_server(store: Path, log: Path, folder: Path | None = None, port: int | None = None,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run app.py -- --db <store>` on a free local port; yields its base address.
+
+    `folder` is the working directory, where Streamlit looks for `.streamlit/secrets.toml`: the log's
+    folder unless a test with sign-in writes its own, so a developer's own secrets and staff
+    accounts never change what a test sees; `env` adds environment variables."""
+    port = port or free_port()
+    folder = folder or log.parent
+    env = {"CL_STAFF_FILE": str(folder / "no-staff.toml"), **(env or {})}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--", "--db", str(store)]
     with open(log, "wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
