@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from cl_metrics.text import plain
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT_SIZE = 15
@@ -65,7 +66,8 @@ def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dime
 
 
 def trend_summary(frame: pd.DataFrame, title: str) -> str:
-    """One sentence a screen reader or a hurried manager can take in."""
+    """One sentence a screen reader or a hurried manager can take in (Markdown: the title is escaped)."""
+    title = plain(title)
     shown = frame[~frame["suppressed"] & frame["value"].notna()].sort_values("collection_year")
     if shown.empty:
         return f"{title}: no figures can be shown (too few young people or no data)."
@@ -79,7 +81,9 @@ def trend_summary(frame: pd.DataFrame, title: str) -> str:
 
 
 def breakdown_summary(frame: pd.DataFrame, title: str, dimension_label: str) -> str:
-    """The highest and lowest group shown, and how many are hidden."""
+    """The highest and lowest group shown, and how many are hidden (Markdown: names from the data escaped)."""
+    title, dimension_label = plain(title), plain(dimension_label)
+    frame = frame.assign(group=frame["group"].map(plain))
     shown = frame[~frame["suppressed"] & frame["value"].notna()]
     hidden = int(frame["suppressed"].sum())
     note = f" {hidden} group(s) hidden to protect small numbers." if hidden else ""
@@ -132,7 +136,7 @@ def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str
     shown = shares[~shares["suppressed"]]
     hidden = len(shares) - len(shown)
     note = f" {hidden} figure(s) hidden to protect small numbers." if hidden else ""
-    lead = f"{title}: " if title else ""
+    lead = f"{plain(title)}: " if title else ""
     if people == "0":
         text = "no young people have both an answer and a record."
     elif not people[:1].isdigit():

@@ -28,6 +28,7 @@ from cl_metrics.domains import domain
 from cl_metrics.indicators import DeclarationError, Indicator, builtin
 from cl_metrics.session import OpenStore
 from cl_metrics.views import STATUS_LABELS, describe, indicator_figures
+from cl_metrics.text import plain
 
 # No 0/O, 1/I/L: a code read off a projector and typed on a phone must not be misread.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -290,13 +291,14 @@ def answers_chart(distribution: pd.DataFrame, question: str) -> alt.Chart:
 
 
 def results_summary(summary: pd.DataFrame) -> str:
-    """One line beside the charts: how many answered, and which card matters most to the room."""
+    """One line beside the charts (Markdown, the card's title escaped): how many answered, and which card
+    matters most to the room."""
     rated = summary.dropna(subset=[AVERAGE])
     if rated.empty:
         return "No card has enough answers to show yet."
     top = rated.loc[rated[AVERAGE].idxmax()]
     return (f"{len(rated)} of {len(summary)} cards have answers to show; the one that matters most to "
-            f"the room is '{top['Card']}' (average {top[AVERAGE]:.1f} out of 5).")
+            f"the room is '{plain(top['Card'])}' (average {top[AVERAGE]:.1f} out of 5).")
 
 
 def record_decision(opened: OpenStore, actor: Principal, workshop: Workshop, indicator: Indicator, decision: str,

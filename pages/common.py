@@ -1,7 +1,6 @@
 """What every page shares: the open store, the sidebar (store, mode), and figure cards."""
 from __future__ import annotations
 
-import re
 import sys
 import uuid
 from collections.abc import Iterator
@@ -11,11 +10,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, session, store
+from cl_metrics import access, session, store, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
 from cl_metrics.export import csv_text, file_name
+from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
@@ -37,6 +37,7 @@ PAGES = {
 }
 JOIN_PAGE = ("pages/join.py", "Join a workshop")
 SIGN_IN_PAGE = ("pages/sign_in.py", "Staff sign-in", "sign_in")
+STAFF_COOKIE = "cl_staff_session"  # a local account's signed session token (accounts.session_token)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def sign_in_setup() -> access.SignInSetup:
     try:
         local = bool(accounts.accounts())
     except accounts.AccountError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         local = False
     return access.SignInSetup(identity_provider=bool(secrets_section("auth")), local_accounts=local)
 
@@ -96,6 +97,10 @@ def who_is_asking(source: str, setup: access.SignInSetup) -> access.Principal:
     visitor; roles come from sign-in and the store, never from the URL."""
     state = st.session_state
     state.setdefault("_session", uuid.uuid4().hex)
+    token = st.context.cookies.get(STAFF_COOKIE)
+    if (state.get("_local_account") is None and isinstance(token, str) and setup.local_accounts
+            and not state.get("_signed_out")):
+        state["_local_account"] = accounts.from_token(token)  # a reload or a new tab stays signed in
     if (local := state.get("_local_account")) is not None and setup.local_accounts:
         actor = access.signed_in(local.name, local.role, "local account", source, setup)
     elif setup.identity_provider and st.user.get("is_logged_in", False):
@@ -113,7 +118,7 @@ def _open() -> session.OpenStore:
     try:
         return open_store(path)
     except store.StoreError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         st.stop()
 
 
@@ -128,6 +133,7 @@ def start():
     actor = who_is_asking(summary.source, setup)
     joining = bool(st.query_params.get("code")) or not actor.may("view_pages")
     page = navigation(actor, setup, joining)  # before the sidebar: its page links need the pages
+    keep_staff_cookie()
     if joining:
         latest = summary.years[-1] if summary.years else None
         return Context(opened, summary, actor, setup, latest, "workshop", DEFAULT_THRESHOLD, joining=True), page
@@ -195,9 +201,23 @@ def sign_out(actor: access.Principal) -> None:
     """Button callback: log it, forget a local account, end an identity provider's session."""
     ctx = current()
     ctx.log("signed out")
-    st.session_state.pop("_local_account", None)
+    if st.session_state.pop("_local_account", None) is not None:
+        st.session_state["_staff_cookie"] = ""  # cleared on the next run
+        st.session_state["_signed_out"] = True  # this session's cookie header still holds the old token
     if actor.how == "identity provider":
         st.logout()
+
+
+def keep_staff_cookie() -> None:
+    """Set (a token) or clear ("") the local account's session cookie once, after a sign-in or sign-out.
+
+    Streamlit cannot set a cookie from Python, so a line of script does it; the token is our own
+    signed text (letters, digits, | and .), never anything typed."""
+    if (token := st.session_state.pop("_staff_cookie", None)) is None:
+        return
+    age = accounts.SESSION_SECONDS if token else 0
+    st.html(f"<script>document.cookie = '{STAFF_COOKIE}={token}; path=/; max-age={age}; SameSite=Strict';</script>",
+            unsafe_allow_javascript=True)
 
 
 def banners(ctx: Context) -> None:
@@ -257,9 +277,14 @@ def require_records(ctx: Context) -> None:
         st.stop()
 
 
-def plain(text: str) -> str:
-    """Text as the words typed (lab titles, questions): markdown and HTML characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+def bullets(lines) -> str:
+    """Markdown list of messages that may quote a file or a form, each escaped."""
+    return "\n".join(f"- {plain(line)}" for line in lines)
+
+
+def theme_button(theme: str) -> str:
+    """A theme's label for a pill button (pills render Markdown; themes come from imported notes)."""
+    return plain(voice.theme_label(theme))
 
 
 def status_badge(status: str) -> str:
@@ -272,7 +297,7 @@ def figure_card(row: pd.Series) -> None:
     """One indicator: its plain question, figure, national comparison, whose voice and status."""
     with st.container(border=True):
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
-        st.metric(row["title"], row["display"], label_visibility="collapsed")
+        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
         details = [status_badge(row["status"]), row["voice_label"]]
         if row.get("national"):
             details.append(row["national"])
@@ -310,4 +335,4 @@ def show_statements(words: pd.DataFrame, columns: int = 3) -> None:
     for column, row in grid(words, columns):
         with column.container(border=True):
             st.markdown(f"“{plain(row['text'])}”")
-            st.caption(f"{row['domain']} · {row['theme']}")
+            st.caption(f"{plain(row['domain'])} · {plain(row['theme'])}")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
-from pages.common import current, download
+from pages.common import current, download, plain
 
 ctx = current()
 analyst = ctx.mode == "analyst"  # only analysts are offered analyst mode (cl_metrics.access)
@@ -35,7 +35,7 @@ if not analyst:
 else:
     key_problem = admin.key_problem()
     if key_problem:
-        st.error(key_problem)
+        st.error(plain(key_problem))
     round_ = st.session_state.setdefault("data_upload_round", 0)
     files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=f"data_upload_{round_}")
     year = st.number_input("Collection year (the year ending 31 March)", min_value=2000, max_value=2100,

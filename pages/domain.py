@@ -12,6 +12,7 @@ from pages.common import (
     current,
     download,
     require_records,
+    theme_button,
     show_statements,
     status_badge,
 )
@@ -65,7 +66,7 @@ with right:
 
 st.header("In young people's words")
 st.caption("Statements young people agreed to share anonymously, a fixed sample; choose themes to narrow them.")
-chosen = st.pills("Themes", voice.themes(cur, [domain.id]), selection_mode="multi", format_func=voice.theme_label,
+chosen = st.pills("Themes", voice.themes(cur, [domain.id]), selection_mode="multi", format_func=theme_button,
                   key="themes", bind="query-params")
 words = voice.statements(cur, [domain.id], chosen)
 show_statements(words)

@@ -8,7 +8,7 @@ Widget keys start with ws_ (form ws_vote), stable for the browser tests.
 import streamlit as st
 
 from cl_metrics import workshop as ws
-from pages.common import SIGN_IN_PAGE, current, figure_card
+from pages.common import SIGN_IN_PAGE, current, figure_card, plain
 
 ctx = current()
 state = st.session_state
@@ -38,7 +38,7 @@ def cards(session: ws.Workshop) -> None:
     table = ws.cards(ctx.cursor(), session, ctx.year)
     state.setdefault("ws_participant", ws.new_participant())
     state.ws_card = min(state.get("ws_card", 0), len(table) - 1)
-    st.title(session.name)
+    st.title(plain(session.name))
     show_message()
     st.caption(f"Card {state.ws_card + 1} of {len(table)}. No names: your answers are anonymous.")
     figure_card(table.iloc[state.ws_card])
@@ -82,4 +82,4 @@ try:  # e.g. none of a workshop's indicators exist any more: say so, never a tra
     else:
         code_box(code, ended=bool(joined and joined.closed))
 except ws.WorkshopError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))

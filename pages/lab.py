@@ -7,7 +7,7 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, compute
 from cl_metrics.indicators.model import OPERATOR_WORDS
 from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
-from pages.common import card_grid, current, download, plain, require_records
+from pages.common import bullets, card_grid, current, download, plain, require_records
 
 ctx, state = current(), st.session_state
 FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
@@ -17,7 +17,7 @@ require_records(ctx)
 try:
     starts = lab.starting_points(ctx.cursor())
 except DeclarationError as exc:
-    st.error(f"A saved candidate no longer fits the store's fields:\n\n{exc}")
+    st.error("A saved candidate no longer fits the store's fields:\n\n" + bullets(str(exc).splitlines()))
     st.stop()
 
 
@@ -68,7 +68,7 @@ def write(action, success: str, *args) -> None:
         action(ctx.opened, ctx.actor, *args)
         state["lab_message"] = ("success", success)
     except lab.LabError as exc:
-        state["lab_message"] = ("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        state["lab_message"] = ("error", "Not saved:\n\n" + bullets(exc.problems))
 
 
 def save_new(opened, actor, draft: Indicator) -> None:
@@ -79,7 +79,7 @@ def save_new(opened, actor, draft: Indicator) -> None:
 
 def preview(draft: Indicator) -> None:
     """The candidate's figure beside its domain's built-ins, its trend, and a breakdown."""
-    st.subheader(f"{draft.title}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
+    st.subheader(f"{plain(draft.title)}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
     figures = lab.comparison(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)
     card_grid(figures)
     if ctx.mode == "analyst" and (caution := figures["caution"].iloc[0]):
@@ -127,14 +127,15 @@ form |= {part: condition_rows(part) for part in lab.CONDITION_PARTS if part == "
 try:
     draft = lab.from_form(form)
 except lab.LabError as exc:
-    st.warning("Not yet an indicator the lab can compute:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+    st.warning("Not yet an indicator the lab can compute:\n\n" + bullets(exc.problems))
 else:
     st.divider()
     preview(draft)
     if blocking := lab.problems(draft):
-        st.error("Cannot be saved yet:\n\n" + "\n".join(f"- {p}" for p in blocking))
+        st.error("Cannot be saved yet:\n\n" + bullets(blocking))
     st.button("Save changes" if editing else "Save as a new candidate", key="lab_save", type="primary", on_click=write,
-              args=(lab.update if editing else save_new, f"Saved '{draft.title}'.", draft), disabled=bool(blocking))
+              args=(lab.update if editing else save_new, f"Saved '{plain(draft.title)}'.", draft),
+              disabled=bool(blocking))
     if editing:
         back = editing in lab.retired_ids(ctx.cursor())
         st.button("Bring back" if back else "Retire", key="lab_retire", on_click=write,
@@ -146,4 +147,4 @@ with st.expander("Share candidates with another authority"):
     upload = st.file_uploader("Import a JSON or TOML file of candidates", type=["json", "toml"], key="lab_upload")
     if upload is not None:
         st.button("Import every candidate in the file", key="lab_import", on_click=write, args=(
-            lab.import_file, f"Imported {upload.name}.", upload.name, upload.getvalue(), state["lab_author"]))
+            lab.import_file, f"Imported {plain(upload.name)}.", upload.name, upload.getvalue(), state["lab_author"]))

@@ -36,6 +36,8 @@ def local_sign_in() -> None:
         ctx.log("sign-in refused", f"local account {name!r}")
         return
     state["_local_account"] = found
+    state["_staff_cookie"] = accounts.session_token(found.name)  # a reload keeps this sign-in
+    state.pop("_signed_out", None)
     state.pop("sign_in_message", None)
 
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cl_metrics import charts, voice
 from cl_metrics.domains import domains
-from pages.common import current, download, require_records, show_statements
+from pages.common import current, download, require_records, show_statements, theme_button
 
 HEADLINE_SHARES = ("records_yes", "says_no_when_records_yes", "agree")
 
@@ -64,7 +64,7 @@ for domain in new_domains:
 st.header("In young people's words")
 st.caption("Statements young people agreed to share anonymously about the four new domains; choose themes.")
 domain_ids = [d.id for d in new_domains]
-chosen = st.pills("Themes", voice.themes(cur, domain_ids), selection_mode="multi", format_func=voice.theme_label,
+chosen = st.pills("Themes", voice.themes(cur, domain_ids), selection_mode="multi", format_func=theme_button,
                   key="voice_themes", bind="query-params")
 words = voice.statements(cur, domain_ids, chosen, limit=24)
 show_statements(words)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cl_metrics import workshop as ws
-from pages.common import current, download, status_badge
+from pages.common import current, download, plain, status_badge
 
 ctx = current()
 state = st.session_state
@@ -59,9 +59,9 @@ def decide(session: ws.Workshop, table) -> None:
         if st.form_submit_button("Record decision"):
             try:
                 ws.record_decision(ctx.opened, ctx.actor, session, table.at[row, "indicator"], decision, note)
-                st.success(f"Recorded: {ws.DECISIONS[decision]}, '{table.at[row, 'title']}'.")
+                st.success(f"Recorded: {ws.DECISIONS[decision]}, '{plain(table.at[row, 'title'])}'.")
             except ws.WorkshopError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
     st.dataframe(ws.decision_table(ctx.cursor(), session.id), hide_index=True, key="ws_decisions_table")
 
 
@@ -100,4 +100,4 @@ def facilitator() -> None:
 try:  # e.g. none of a workshop's indicators exist any more: say so, never a traceback
     facilitator()
 except ws.WorkshopError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))

@@ -1,6 +1,7 @@
 """Shared fixtures: small synthetic stores built once per test session."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -96,6 +97,11 @@ def open_app_page(store_path, monkeypatch, page: str, mode: str) -> AppTest:
     at.radio(key="mode").set_value(mode).run()
     assert not at.exception, at.exception
     return at
+
+
+def as_read(markdown: str) -> str:
+    """Markdown as a reader sees it: backslash escapes and word joiners (cl_metrics.text.plain) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

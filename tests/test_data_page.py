@@ -17,7 +17,7 @@ from cl_metrics.ingest import admin, import_files, pseudonym
 from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
 from synthetic.generate import write_store
-from tests.conftest import ANALYST, FACILITATOR, MANAGER, signed_in
+from tests.conftest import ANALYST, FACILITATOR, MANAGER, as_read, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -70,7 +70,7 @@ def frame(at: AppTest, column: str):
 
 
 def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
+    return "\n".join(as_read(e.value) for e in elements)
 
 
 def upload(at: AppTest, files: list[tuple[str, bytes]], replace: bool = False) -> AppTest:
@@ -236,4 +236,4 @@ def test_upload_turns_a_missing_key_or_a_refused_store_into_a_message(synthetic_
     assert outcome.replaced_synthetic and outcome.report.rows_loaded == 12
     kinds = [kind for kind, _ in admin.report_messages(outcome)]
     assert kinds == ["info", "warning", "warning", "warning", "warning"]  # each file: year differs from its name
-    assert "the file name suggests 2024 but --year 2023 was used" in admin.report_messages(outcome)[2][1]
+    assert "the file name suggests 2024 but --year 2023 was used" in as_read(admin.report_messages(outcome)[2][1])

@@ -16,7 +16,7 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import Indicator, by_id, compute, for_domain
 from cl_metrics.views import indicator_figures
 from synthetic.generate import write_store
-from tests.conftest import APP, MANAGER
+from tests.conftest import APP, MANAGER, as_read
 
 HOSTILE = "x'); DROP TABLE person_year; --"
 # The candidate the tests define through the form, as the declaration it must become.
@@ -185,7 +185,7 @@ def test_export_then_import_into_another_store_gives_equal_definitions(store_pat
     at.file_uploader(key="lab_upload").set_value(("candidates.json", exported.encode(), "application/json")).run()
     at.button(key="lab_import").click().run()
     assert not at.exception, at.exception
-    assert "Imported candidates.json" in at.success[0].value
+    assert "Imported candidates.json" in as_read(at.success[0].value)
     assert lab.saved(cursor(at)) == (first,)
     assert lab.export_json(cursor(at)).split('"indicator"')[1] == exported.split('"indicator"')[1]
 
@@ -201,7 +201,7 @@ def test_import_refuses_the_whole_file_naming_each_problem(store_path, open_lab)
     at.file_uploader(key="lab_upload").set_value(("shared.json", content, "application/json")).run()
     at.button(key="lab_import").click().run()
     assert not at.exception, at.exception
-    message = at.error[0].value
+    message = as_read(at.error[0].value)
     assert "shared.json, indicator 'eet_bad_field', numerator.0" in message and "unknown field" in message
     assert "'eet_neet_19_21': the id is a built-in indicator's" in message
     assert lab.records(cursor(at)).empty and table_count(at) > 0
@@ -236,7 +236,7 @@ def test_hostile_text_is_data_or_refused(store_path, open_lab, where):
             lab.from_form(declaration)
         declaration["numerator"][0]["values"] = ["F1"]
     at = fill_form(at, declaration)
-    problems = " ".join(w.value for w in at.warning)
+    problems = " ".join(as_read(w.value) for w in at.warning)
     if where == "id":
         assert "Short name (id): use 3 to 64 lower-case letters" in problems and not at.metric
     elif where == "integer value":
@@ -296,7 +296,7 @@ def test_a_mean_candidate_averages_its_value_field(store_path, open_lab):
     at = open_lab(store_path)
     at.selectbox(key="lab_start").set_value("builtin:wb_someone_to_trust").run()
     at.radio(key="lab_unit").set_value("mean").run()
-    assert any("needs a value to average: choose one" in w.value for w in at.warning)
+    assert any("needs a value to average: choose one" in as_read(w.value) for w in at.warning)
     at.selectbox(key="lab_value_field").set_value("yp_life_satisfaction").run()
     assert not at.exception and not [w for w in at.warning if "Analyst mode" not in w.value]
     candidate = lab.from_form({**lab.form_values(by_id("wb_someone_to_trust"), "wb_someone_to_trust_candidate"),

@@ -6,9 +6,12 @@ or $CL_STAFF_FILE). The password itself is never written anywhere, nor logged.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import threading
 import time
 import tomllib
@@ -27,6 +30,8 @@ MIN_PASSWORD_LENGTH = 12
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 # Guessing: after this many wrong passwords for one name, that name waits before trying again.
 MAX_FAILURES, LOCKOUT_SECONDS = 5, 300
+# A signed-in browser keeps a signed token (a cookie), so a reload or a new tab stays signed in.
+SESSION_SECONDS = 12 * 3600
 HEADER = ("# Local staff accounts for the care leaver dashboard: argon2 hashes, never passwords.\n"
           "# Written by `python -m cl_metrics staff add NAME --role ROLE`; keep this file out of git.\n")
 
@@ -51,24 +56,29 @@ def staff_file() -> Path:
     return Path(os.environ.get(STAFF_ENV) or DEFAULT_STAFF_FILE).expanduser()
 
 
-def accounts(path: Path | None = None) -> dict[str, Account]:
-    """The accounts in the staff file (none if it does not exist)."""
-    path = path or staff_file()
+def _read(path: Path) -> dict:
     if not path.is_file():
         return {}
     try:
         with open(path, "rb") as fh:
-            raw = tomllib.load(fh).get("staff", {})
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise AccountError(f"{path} is not valid TOML ({exc}); fix or remove it.") from exc
+
+
+def accounts(path: Path | None = None) -> dict[str, Account]:
+    """The accounts in the staff file (none if it does not exist)."""
+    raw = _read(path or staff_file()).get("staff", {})
     return {name: Account(name, entry["role"], entry["hash"]) for name, entry in raw.items()}
 
 
 def _write(found: dict[str, Account], path: Path) -> None:
-    """Replace the file in one step, readable by its owner only."""
+    """Replace the file in one step, readable by its owner only; keeps (or makes) its session key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(f"\n[staff.{json.dumps(a.name)}]\nrole = {json.dumps(a.role)}\nhash = {json.dumps(a.hash)}\n"
-                   for a in sorted(found.values(), key=lambda a: a.name))
+    key = _read(path).get("session_key") or secrets.token_hex(32)
+    body = f"session_key = {json.dumps(key)}\n" + "".join(
+        f"\n[staff.{json.dumps(a.name)}]\nrole = {json.dumps(a.role)}\nhash = {json.dumps(a.hash)}\n"
+        for a in sorted(found.values(), key=lambda a: a.name))
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
@@ -127,5 +137,35 @@ def verify(name: str, password: str, path: Path | None = None) -> Principal | No
         _failed(name, now)
         return None
     if account is None:
+        return None
+    return Principal(account.name, account.role, "local account")
+
+
+def _signature(key: str, account: Account, expires: int) -> str:
+    """Bound to the account's role and password hash: a new password or role ends old sessions."""
+    message = f"{account.name}|{account.role}|{expires}|{account.hash}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def session_token(name: str, path: Path | None = None, now: float | None = None) -> str:
+    """A token that keeps `name` signed in for SESSION_SECONDS: name, expiry and a signature."""
+    raw = _read(path or staff_file())
+    account = Account(name, raw["staff"][name]["role"], raw["staff"][name]["hash"])
+    expires = int((time.time() if now is None else now) + SESSION_SECONDS)
+    return f"{name}|{expires}|{_signature(raw['session_key'], account, expires)}"
+
+
+def from_token(token: str, path: Path | None = None, now: float | None = None) -> Principal | None:
+    """The person a session token stands for, or None if it is forged, expired or out of date."""
+    raw = _read(path or staff_file())
+    name, _, rest = token.partition("|")
+    expires, _, signature = rest.partition("|")
+    entry = raw.get("staff", {}).get(name)
+    if not (entry and raw.get("session_key") and expires.isdigit()):
+        return None
+    account = Account(name, entry["role"], entry["hash"])
+    if int(expires) < (time.time() if now is None else now):
+        return None
+    if not hmac.compare_digest(signature, _signature(raw["session_key"], account, int(expires))):
         return None
     return Principal(account.name, account.role, "local account")

@@ -24,6 +24,7 @@ from cl_metrics.ingest.report import FileReport, ImportRefused, ImportReport
 from cl_metrics.ingest.templates import template_path
 from cl_metrics.session import OpenStore
 from cl_metrics.spec import spec
+from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, regenerate
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
@@ -59,7 +60,7 @@ def _shown(frame: pd.DataFrame, columns: Sequence[str], mode: Mode, threshold: i
 def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> str:
     """Markdown: which file is open, whether it holds real data, and what it covers."""
     if summary.source == "synthetic":
-        kind = (f"**Synthetic data** (seed {summary.seed}): made-up young people, the same seed gives "
+        kind = (f"**Synthetic data** (seed {plain(summary.seed)}): made-up young people, the same seed gives "
                 "the same numbers. Safe to show anyone.")
     else:
         kind = ("**Real data**, with ids pseudonymised on import: personal information about young people. "
@@ -71,7 +72,7 @@ def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> s
     else:
         years = f"collection years ending 31 March {summary.years[0]} to {summary.years[-1]}"
     people = count_text(summary.young_people, threshold, mode)
-    return f"Store file: `{summary.path}`  \n{kind}  \nYoung people: {people}; {years}."
+    return f"Store file: {plain(summary.path)}  \n{kind}  \nYoung people: {people}; {years}."
 
 
 def key_problem() -> str | None:
@@ -116,24 +117,26 @@ def report_table(report: ImportReport) -> pd.DataFrame:
 
 
 def _file_message(f: FileReport) -> tuple[str, str]:
+    """Markdown about one file; its name, reasons and warnings quote the file, so they are escaped."""
+    name = plain(f.file_name)
     if f.status == "refused":
-        return "error", f"**{f.file_name}** was refused, so nothing in it was loaded. {f.reason}"
+        return "error", f"**{name}** was refused, so nothing in it was loaded. {plain(f.reason)}"
     if f.status == "skipped":
-        return "info", f"**{f.file_name}** was skipped: {f.reason}."
+        return "info", f"**{name}** was skipped: {plain(f.reason)}."
     year = f" for the year ending 31 March {f.collection_year}" if f.collection_year else ""
-    text = f"**{f.file_name}**: {f.rows_loaded:,} rows loaded into {spec().table(f.table).title.lower()}{year}."
+    text = f"**{name}**: {f.rows_loaded:,} rows loaded into {spec().table(f.table).title.lower()}{year}."
     if f.rows_rejected:
-        reasons = "; ".join(f"{reason} ({n:,})" for reason, n in f.top_reasons[:3])
+        reasons = "; ".join(f"{plain(reason)} ({n:,})" for reason, n in f.top_reasons[:3])
         text += f" {f.rows_rejected:,} rows were refused and kept below with their reasons. Most common: {reasons}."
     if f.warnings:
-        text += " Note: " + "; ".join(f.warnings) + "."
+        text += " Note: " + "; ".join(map(plain, f.warnings)) + "."
     return ("warning" if f.rows_rejected or f.warnings else "success"), text
 
 
 def report_messages(outcome: Upload) -> list[tuple[str, str]]:
     """(kind, markdown) sentences about an upload; kind is success, info, warning or error."""
     if outcome.error:
-        return [("error", outcome.error)]
+        return [("error", plain(outcome.error))]
     report = outcome.report
     loaded = sum(f.status == "loaded" for f in report.files)
     messages = [("error" if loaded == 0 else "info",
