@@ -619,8 +619,8 @@ def test_builtin_indicators_from_imported_files_match_hand_worked_answers(con, t
     from cl_metrics.indicators.compute import raw
     import_files(con, [write(tmp_path, "header_2023-24.csv", HAND_HEADER), write(tmp_path, "oc3_2023-24.csv", HAND_OC3)])
     expected = {"kit_in_touch_19_21": (3, 5),              # HW01, HW02, HW04 of HW01-05
-                "acc_suitable_19_21": (2, 5),              # U1, D1
-                "acc_not_suitable_19_21": (2, 5),          # S2, R2
+                "acc_suitable_19_21": (2, 4),              # U1, D1; HW05 (R2, residence not known) left out
+                "acc_not_suitable_19_21": (1, 4),          # S2 (DfE leaves G, H and R out of the total)
                 "acc_emergency_or_no_home_19_21": (1, 5),  # S2
                 "eet_in_eet_19_21": (2, 5),                # F1, F5
                 "eet_neet_19_21": (1, 5),                  # G5
