@@ -1,9 +1,16 @@
-"""`python -m cl_metrics indicators|import ...`: the library's command line."""
+"""`python -m cl_metrics indicators|import ...`: the library's command line.
+
+On a store that is missing, empty, half-built or not a store, every command says what is wrong
+and what to do (exit status 2 when the store cannot be used, 1 when it holds no records yet),
+never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+import duckdb
 
 from cl_metrics import store
 from cl_metrics.disclosure import DEFAULT_THRESHOLD
@@ -15,10 +22,27 @@ COLUMNS = ["indicator_id", "domain", "status", "numerator", "denominator", "valu
 
 def indicators(args: argparse.Namespace) -> int:
     """Every indicator for one year, after disclosure control."""
-    con = store.connect(store.resolve_path(args.db), read_only=True)
-    year = args.year or max(compute.years(con), default=None)
+    path = store.resolve_path(args.db)
+    con = store.connect(path, read_only=True)
+    try:
+        return _print_indicators(con, path, args)
+    finally:
+        con.close()
+
+
+def _print_indicators(con: duckdb.DuckDBPyConnection, path, args: argparse.Namespace) -> int:
+    no_records = (f"{path} holds no records yet (nothing imported, or every import was refused or held back). "
+                  f"Import the authority's files with: python -m cl_metrics import FILE... --db {path}")
+    if not store.has_person_year(con):
+        print(no_records, file=sys.stderr)
+        return 1
+    years = compute.years(con)
+    year = args.year or max(years, default=None)
     if year is None:
-        print("The store holds no records yet.", file=sys.stderr)
+        print(no_records, file=sys.stderr)
+        return 1
+    if year not in years:
+        print(f"{path} holds no records for {year}; it holds {', '.join(map(str, years))}.", file=sys.stderr)
         return 1
     table = views.indicator_figures(con, year, args.mode, args.threshold)
     table = table.rename(columns={"indicator_id": "id"})[["id", *COLUMNS[1:], "display"]]
@@ -50,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except store.StoreError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # a file damaged or changed under us: a message, not a traceback
+        print(f"The store could not be read: {exc}", file=sys.stderr)
         return 2
 
 

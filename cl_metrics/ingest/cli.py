@@ -22,6 +22,8 @@ import argparse
 import re
 import sys
 
+import duckdb
+
 from cl_metrics import store
 from cl_metrics.ingest.loader import import_files, remove
 from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     path = store.resolve_path(args.db)
     try:
         load_key()  # before a new store file is made
-        con = store.connect(path, create=True)
+        con = store.connect(path, create=not args.remove)  # removing from a store that is not there makes none
     except (PseudonymKeyError, store.StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return CANNOT
@@ -94,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                               progress=None if args.quiet else text_progress)
     except (PseudonymKeyError, ImportRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return CANNOT
+    except duckdb.Error as exc:  # a file damaged or changed under us: a message, not a traceback
+        print(f"error: the store could not be written: {exc}", file=sys.stderr)
         return CANNOT
     finally:
         con.close()
