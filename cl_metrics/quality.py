@@ -153,7 +153,7 @@ def check_grid(counts: pd.DataFrame) -> pd.DataFrame:
     return grid.reset_index().rename_axis(columns=None).rename(columns={"title": "check", "dfe": "DfE rule"})
 
 
-def rule_wording(mode: Mode) -> pd.DataFrame:
+def rule_wording() -> pd.DataFrame:
     """Every rule's title and wording, as the importer and this page use them (no records: any mode)."""
     return pd.DataFrame([{"check": r.title, "DfE rule": r.dfe if isinstance(r.dfe, str) else "",
                           "table": _rule_table(r.id), "what it means": r.wording} for r in rules().values()])

@@ -139,6 +139,13 @@ def test_record_list_is_refused_in_workshop_mode(known_con):
     assert set(records["check"]) == {rules()[c].title for c in EXPECTED}
 
 
+def test_every_rule_reads_the_same_on_the_page_as_in_the_registry():
+    wording = quality.rule_wording().set_index("check")
+    assert len(wording) == len(rules())
+    assert wording.loc[rules()["344"].title, "what it means"] == rules()["344"].wording
+    assert wording.loc[rules()["344"].title, "DfE rule"] == "344"
+
+
 def test_completeness_counts_blank_strings_as_empty(known_con):
     oc3 = quality.completeness(known_con, ["oc3"], "analyst", threshold=1).set_index("field")
     assert (oc3.loc["ACTIV", "filled"], oc3.loc["ACTIV", "rows"]) == (11, 13)  # F01 and H01 null
@@ -191,7 +198,7 @@ def test_page_shows_cl_metrics_counts_on_the_known_store(known_store, monkeypatc
     if mode == "workshop":
         assert not listed
         assert not any(child in shown_text(at) for child in ids)
-        assert "hides the list of failing records" in shown_text(at)
+        assert "hides the list of flagged records" in shown_text(at)
     else:
         assert len(listed) == 1 and sorted(listed[0].value["CHILD"]) == sorted(sum(EXPECTED.values(), []))
 
