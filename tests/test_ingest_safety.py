@@ -130,11 +130,24 @@ def test_a_file_re_saved_with_us_dates_is_held_back_and_blanks_nothing(db, tmp_p
     out = capsys.readouterr().out
     # 52 dates have a day over 12 (no such month: unknown), 24 read the same both ways, 24 swap day and month
     assert "HELD BACK, nothing changed. It would change 76 stored header rows for 2023-24" in out
-    assert "stored values becoming unknown or flagged: DOB 52" in out
+    assert "stored values becoming unknown or flagged: DOB 52" in out and "flagged 52 x date" in out
     assert count(db, "SELECT count(*) FROM header WHERE DOB IS NOT NULL") == 100
     assert run(us, "--db", db, "--replace") == 3  # even replacing, blanking 52 dates needs --force
     assert "Replacing would turn 52 stored values unknown or flagged (DOB 52)" in capsys.readouterr().out
     assert count(db, "SELECT count(*) FROM header WHERE DOB IS NOT NULL") == 100
+
+
+def test_a_dry_run_reports_the_diff_and_writes_nothing(db, tmp_path, capsys):
+    assert run(write(tmp_path, "header_2024.csv", header_rows()), "--db", db) == 0
+    before = count(db, "SELECT count(*) FROM import_batch")
+    us = write(tmp_path, "header_2024_us.csv", header_rows(us_dates=True))
+    capsys.readouterr()
+    assert run(us, "--db", db, "--replace", "--force", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "0 added, 76 changed, 0 removed (the store held 100)" in out and "Dry run: nothing was written." in out
+    assert "flagged 52 x date: Not a date" in out
+    assert count(db, "SELECT count(*) FROM header WHERE DOB IS NOT NULL") == 100
+    assert count(db, "SELECT count(*) FROM import_batch") == before and count(db, "SELECT count(*) FROM flag") == 0
 
 
 def test_a_corrections_file_and_a_header_only_file_remove_nothing(db, tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""Load an authority's SSDA903 CSV files and local CSV templates into the store.
+"""Load an authority's SSDA903 files (CSV or XML, any collection year) and local CSV templates into
+the store: load and flag, compare with what is stored before writing, never lose a row by accident.
 
 Never imports streamlit. Public API:
     import_files(con, paths, year=None, progress=None, *, replace_synthetic=False, replace=False, force=False,

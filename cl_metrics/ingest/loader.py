@@ -32,7 +32,7 @@ from cl_metrics.ingest.pseudonym import ID_COLUMNS, Pseudonymiser, load_key
 from cl_metrics.ingest.reader import LineFeed, is_blank, records
 from cl_metrics.ingest.recognise import Layout, collection_year, expected_headers, name_years, recognise
 from cl_metrics.ingest.report import FileRefused, FileReport, ImportRefused, ImportReport
-from cl_metrics.ingest.stage import REJECTS, RawWriter, Stage
+from cl_metrics.ingest.stage import FLAGS, REJECTS, RawWriter, Stage
 from cl_metrics.ingest.validate import RowChecker
 from cl_metrics.ingest.xml_reader import looks_like_xml, read_rows
 from cl_metrics.spec import TableSpec, return_years, spec, year_label, year_spec
@@ -288,6 +288,7 @@ def _settle(con: duckdb.DuckDBPyConnection, f: FileReport, table: TableSpec, sta
     if reason := _hold_reason(f, change, options):
         f.status, f.reason = "held", reason
         f.rows_changed, f.rows_removed = change.changed, change.removed if options.replace else 0
+        f.flags = dict(con.execute(f"SELECT rule_id, count(*) FROM {FLAGS} GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
         return
     if not (f.rows_added or f.rows_changed or f.rows_removed or f.rows_rejected):
         f.status = "unchanged"
@@ -365,7 +366,8 @@ def _import_one(con: duckdb.DuckDBPyConnection, inp: Input, year: int | None, ps
 
 
 def _count_flags(con: duckdb.DuckDBPyConnection, files: list[FileReport]) -> None:
-    """Each loaded or held file's flags by rule: on its own values, and the rules' on its table and year."""
+    """Each stored file's flags by rule: on its values, and the rules' on its table and year. (A file
+    held back counts only the flags on its own values: the rules run on stored rows.)"""
     for f in files:
         if f.status not in ("loaded", "unchanged") or f.table is None:
             continue
