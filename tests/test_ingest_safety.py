@@ -231,6 +231,23 @@ def test_a_shifted_row_never_stores_or_shows_a_raw_id(db, tmp_path, capsys):
         assert "SECRET" not in text and "Jane" not in text
 
 
+def test_a_shifted_row_of_the_right_width_keeps_free_text_only_pseudonymised(db, tmp_path):
+    episodes = ("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+                "E1,01/09/2016,S,C2,N1,U1,PR1,,,,YO1 0,YO30 4,SC999999\n"                      # as given
+                "01/09/2016,S,C2,N1,U1,PR1,,,,SECRET-ID-6,YO1 0,YO30 4,SC999999\n")          # one column late
+    con = store.connect(db, create=True)
+    try:
+        report = import_files(con, [write(tmp_path, "episodes_2024.csv", episodes)])
+        assert (report.files[0].rows_loaded, report.files[0].rows_rejected) == (2, 0)
+        rows = con.execute("SELECT REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN FROM episodes "
+                           "ORDER BY DECOM NULLS LAST").fetchall()
+        assert rows[0] == (None, "YO1 0", "YO30 4", "SC999999")  # a row as given keeps its text
+        assert rows[1] == (pid("SECRET-ID-6"), pid("YO1 0"), pid("YO30 4"), pid("SC999999"))  # shifted: nothing raw
+        assert "SECRET" not in repr(con.execute("SELECT * FROM episodes").fetchall())
+    finally:
+        con.close()
+
+
 def test_impossible_dates_are_flagged(db, tmp_path):
     header = (f"{HEADER}\nB1,1,01/01/2030,WBRI,UN1,,\nB2,1,31/12/2099,WBRI,UN1,,\nB3,1,01/06/2010,WBRI,UN1,,\n"
               "B4,1,01/06/2010,WBRI,UN1,,\n")

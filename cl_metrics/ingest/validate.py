@@ -29,6 +29,8 @@ TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 INT32 = 2**31 - 1
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 SHOW_CODES = 12
+# A row with this many flagged values is probably shifted (its columns out of place).
+SHIFTED = 2
 
 # (field, rule id, the value as given (made safe), what is wrong)
 Problem = tuple[str, str, str | None, str]
@@ -139,6 +141,9 @@ class RowChecker:
         self.checks = [column_check(by_name.get(c.name, c), codes.get(c.codes, spec().codes.get(c.codes)) if c.codes
                                     else None, label) if c.name not in ID_COLUMNS else None for c in table.columns]
         self.id_positions = [i for i, c in enumerate(table.columns) if c.name in ID_COLUMNS]
+        # Free text (no code list) holds whatever a shifted row puts there: see __call__.
+        self.free_text = [i for i, c in enumerate(table.columns)
+                          if c.type == "VARCHAR" and not c.codes and c.name not in ID_COLUMNS]
         self.required_ids = {c.name for c in table.columns if c.name in ID_COLUMNS and by_name.get(c.name, c).required}
 
     def __call__(self, values: dict[str, str]) -> tuple[list[Any], list[Problem]]:
@@ -165,4 +170,7 @@ class RowChecker:
             if problem:
                 shown = self.pseudo.shown(value) if value else None
                 problems.append((name, problem[0], shown, problem[1].format(value=_show(shown or ""))))
+        if len(problems) >= SHIFTED:  # columns probably shifted: free text may hold an id, so only as shown
+            for i in self.free_text:
+                row[i] = self.pseudo.shown(row[i]) if row[i] else row[i]
         return row, problems
