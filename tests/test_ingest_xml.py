@@ -2,8 +2,6 @@
 unread."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cl_metrics import store
