@@ -2,6 +2,10 @@
 
 Whoever runs it can already read the store file, so it acts as an analyst (access.command_line);
 what it prints still passes the same disclosure rules and CSV writer as the pages.
+
+On a store that is missing, empty, half-built or not a store, every command says what is wrong
+and what to do (exit status 2 when the store cannot be used, 1 when it holds no records yet),
+never a traceback.
 """
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import argparse
 import getpass
 import json
 import sys
+
+import duckdb
 
 from cl_metrics import store, views
 from cl_metrics.access import accounts, command_line, label, roles
@@ -30,10 +36,27 @@ def threshold(text: str) -> int:
 
 def indicators(args: argparse.Namespace) -> int:
     """Every indicator for one year, after disclosure control."""
-    con = store.connect(store.resolve_path(args.db), read_only=True)
-    year = args.year or max(compute.years(con), default=None)
+    path = store.resolve_path(args.db)
+    con = store.connect(path, read_only=True)
+    try:
+        return _print_indicators(con, path, args)
+    finally:
+        con.close()
+
+
+def _print_indicators(con: duckdb.DuckDBPyConnection, path, args: argparse.Namespace) -> int:
+    no_records = (f"{path} holds no records yet (nothing imported, or every import was refused or held back). "
+                  f"Import the authority's files with: python -m cl_metrics import FILE... --db {path}")
+    if not store.has_person_year(con):
+        print(no_records, file=sys.stderr)
+        return 1
+    years = compute.years(con)
+    year = args.year or max(years, default=None)
     if year is None:
-        print("The store holds no records yet.", file=sys.stderr)
+        print(no_records, file=sys.stderr)
+        return 1
+    if year not in years:
+        print(f"{path} holds no records for {year}; it holds {', '.join(map(str, years))}.", file=sys.stderr)
         return 1
     table = views.indicator_figures(con, year, args.mode, args.threshold)
     table = table.rename(columns={"indicator_id": "id"})[["id", *COLUMNS[1:], "display"]]
@@ -116,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (store.StoreError, accounts.AccountError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # a file damaged or changed under us: a message, not a traceback
+        print(f"The store could not be read: {exc}", file=sys.stderr)
         return 2
 
 

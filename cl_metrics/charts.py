@@ -54,14 +54,18 @@ def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dime
     The dimension goes in the subtitle, not a y-axis title, which long group names would overlap.
     """
     data = frame.assign(label=frame["display"])
-    base = alt.Chart(data).encode(y=alt.Y("group:N", title=None, sort=None))
-    bars = base.mark_bar(color=OKABE_ITO[0]).encode(
-        x=alt.X("value:Q", title=_value_title(unit), **_percent_axis(unit)),
-        tooltip=[alt.Tooltip("group:N", title=dimension_label), alt.Tooltip("display:N", title="Figure")])
-    labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
-        x=alt.X("value_or_zero:Q"), text="label:N").transform_calculate(
-        value_or_zero="isValid(datum.value) ? datum.value : 0")
-    return style(alt.layer(bars, labels), alt.TitleParams(title, subtitle=f"By {dimension_label.lower()}",
+    y = alt.Y("group:N", title=None, sort=list(data["group"]))
+    labels = alt.Chart(data).mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
+        y=y, x=alt.X("value_or_zero:Q", title=_value_title(unit), **_percent_axis(unit)), text="label:N"
+    ).transform_calculate(value_or_zero="isValid(datum.value) ? datum.value : 0")
+    # A hidden group has no bar, and with every group hidden there is no bar layer at all: an empty
+    # or unlabelled bar would be an image with nothing to say (axe: svg-img-alt).
+    shown = data[data["value"].notna()]
+    layers = [alt.Chart(shown).mark_bar(color=OKABE_ITO[0]).encode(
+        y=y, x=alt.X("value:Q", title=_value_title(unit), **_percent_axis(unit)),
+        tooltip=[alt.Tooltip("group:N", title=dimension_label), alt.Tooltip("display:N", title="Figure")])] \
+        if not shown.empty else []
+    return style(alt.layer(*layers, labels), alt.TitleParams(title, subtitle=f"By {dimension_label.lower()}",
                                                           subtitleFontSize=FONT_SIZE))
 
 

@@ -11,13 +11,13 @@ import uuid
 import duckdb
 
 from cl_metrics.fields import RECORD_TABLES, registry
+from cl_metrics.rules import store_record_flags
+from cl_metrics.rules.sql import AGE_IN_YEAR, text
 from cl_metrics.spec import spec
 from cl_metrics.store import RECORDS_STAMP, set_info, transaction
 
 KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
-
-# DfE's OC3 age: the age at the birthday that falls in the collection year (1 April - 31 March).
-AGE_IN_YEAR = "CAST(collection_year - year(DOB) - (month(DOB) >= 4)::INTEGER AS INTEGER)"
+__all__ = ["AGE_IN_YEAR", "build_sql", "rebuild", "refresh"]
 AGE_BAND = """CASE WHEN age IS NULL THEN 'Not known' WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
                    WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
 ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
@@ -25,10 +25,19 @@ ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixe
                    ELSE 'Not known' END"""
 
 
+def _labelled(expression: str, labels: dict[str, str], otherwise: str) -> str:
+    """CASE expression WHEN code THEN label ... ELSE otherwise END, from a labels table of the spec."""
+    whens = " ".join(f"WHEN {text(code)} THEN {text(label)}" for code, label in labels.items())
+    return f"CASE {expression} {whens} ELSE {text(otherwise)} END"
+
+
 def _accom_type_case() -> str:
-    labels = spec().labels["ACCOM_TYPE"]
-    whens = " ".join(f"WHEN '{code}' THEN '{label.replace(chr(39), chr(39) * 2)}'" for code, label in labels.items())
-    return f"CASE WHEN ACCOM IS NULL THEN 'Not recorded' ELSE CASE left(ACCOM, 1) {whens} ELSE 'Other' END END"
+    return f"CASE WHEN ACCOM IS NULL THEN 'Not recorded' ELSE {_labelled('left(ACCOM, 1)', spec().labels['ACCOM_TYPE'], 'Other')} END"
+
+
+def _sex_group_case() -> str:
+    """Male / Female / Not known, from the codes of every year (1/2, then M/F/U)."""
+    return _labelled("SEX", spec().labels["SEX"], "Not known")
 
 
 def _latest(table: str, date_column: str) -> str:
@@ -39,17 +48,22 @@ def _latest(table: str, date_column: str) -> str:
                                           ORDER BY t."{date_column}" DESC NULLS LAST) = 1)"""
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _as_enums() -> str:
     """Coded text fields stored as ENUMs: comparing small integers, not strings, makes every
     indicator scan about a third faster. The importer has already refused values outside a code
     list; TRY_CAST keeps a rebuild from failing on one it did not check."""
     coded = [f for f in registry().values() if f.type == "VARCHAR" and f.codes]
-    return ", ".join(f'TRY_CAST("{f.name}" AS ENUM({", ".join(map(_sql_text, f.codes))})) AS "{f.name}"'
+    return ", ".join(f'TRY_CAST("{f.name}" AS ENUM({", ".join(map(text, f.codes))})) AS "{f.name}"'
                      for f in coded)
+
+
+# A young person has one OC3 row a year; when a return holds more (flagged by rule oc3_duplicate),
+# figures use the most complete row (IN_TOUCH, ACTIV and ACCOM recorded and not '0'), and of
+# equally complete rows the one recorded last (the later line of the later import: rowid order).
+OC3_ONE_ROW = """SELECT * EXCLUDE (_order) FROM (SELECT *, rowid AS _order FROM oc3)
+    QUALIFY row_number() OVER (PARTITION BY CHILD, collection_year ORDER BY
+        (coalesce(IN_TOUCH, '') <> '')::INTEGER + (coalesce(ACTIV, '0') <> '0')::INTEGER
+            + (coalesce(ACCOM, '0') <> '0')::INTEGER DESC, _order DESC) = 1"""
 
 
 def build_sql() -> str:
@@ -62,8 +76,7 @@ SELECT * REPLACE ({_as_enums()}) FROM (
 WITH keys AS ({keys}),
 hdr AS (SELECT CHILD, arg_max(SEX, collection_year) AS SEX, arg_max(ETHNIC, collection_year) AS ETHNIC,
                arg_max(DOB, collection_year) AS DOB FROM header GROUP BY CHILD),
-oc3_year AS (SELECT * FROM oc3 QUALIFY row_number() OVER (PARTITION BY CHILD, collection_year
-                                                            ORDER BY IN_TOUCH, ACTIV, ACCOM) = 1),
+oc3_year AS ({OC3_ONE_ROW}),
 contact_years AS (SELECT DISTINCT collection_year FROM pa_contact),
 plan_years AS (SELECT DISTINCT collection_year FROM pathway_plan),
 contacts AS (SELECT CHILD, collection_year, count(*) AS pa_contacts, max(contact_date) AS last_contact
@@ -98,7 +111,7 @@ aged AS (
 )
 SELECT *,
        {AGE_BAND} AS age_band,
-       CASE SEX WHEN 1 THEN 'Male' WHEN 2 THEN 'Female' ELSE 'Not known' END AS sex_group,
+       {_sex_group_case()} AS sex_group,
        {ETHNIC_GROUP} AS ethnic_group,
        CASE WHEN uasc THEN 'UASC' WHEN NOT uasc THEN 'Not UASC' ELSE 'Not known' END AS uasc_status,
        CASE WHEN disability THEN 'Disabled' WHEN NOT disability THEN 'Not disabled' ELSE 'Not known' END
@@ -106,6 +119,7 @@ SELECT *,
        {_accom_type_case()} AS accom_type,
        CASE WHEN ACCOM IS NULL THEN NULL WHEN ACCOM = '0' THEN 'no information'
             WHEN right(ACCOM, 1) = '1' THEN 'suitable' ELSE 'not suitable' END AS accom_suitability,
+       coalesce(left(ACCOM, 1) NOT IN ('G', 'H', 'R'), true) AS in_suitability_total,
        coalesce(pa_team, 'Not recorded') AS adviser_team,
        date_diff('day', plan_date, make_date(collection_year, 3, 31)) AS days_since_plan,
        date_diff('day', last_contact, make_date(collection_year, 3, 31)) AS days_since_contact
@@ -116,9 +130,11 @@ ORDER BY collection_year, CHILD
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild `person_year` inside the caller's transaction (an import commits it with its rows),
-    with a fresh records stamp so that figures kept for the old records (`memo`) are not reused."""
+    """Rebuild `person_year` and the rules' flags inside the caller's transaction (an import commits
+    them with its rows), with a fresh records stamp so that figures kept for the old records
+    (`memo`) are not reused."""
     con.execute(build_sql())
+    store_record_flags(con)
     set_info(con, **{RECORDS_STAMP: uuid.uuid4().hex})
 
 

@@ -15,7 +15,7 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
 ACCESS_LOG = """CREATE TABLE access_log (
     logged_at TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL, how VARCHAR NOT NULL,
@@ -27,6 +27,21 @@ MIGRATIONS = {
         # a records stamp (see records_stamp), so figures can be kept without a rebuild first
         f"INSERT OR IGNORE INTO store_info VALUES ('{RECORDS_STAMP}', CAST(uuid() AS VARCHAR))"),
     3: (ACCESS_LOG,),  # who signed in, used analyst mode, imported, viewed records, downloaded
+    # ---- version 4 -> 5 (issue 13, ingest): flags by rule; batches per table and year, not per
+    # content (the same bytes may load for another year); sex as text (M/F/U from 2024-25).
+    4: ("CREATE TABLE flag (kind VARCHAR NOT NULL, rule_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL, "
+        "collection_year INTEGER, CHILD VARCHAR, field VARCHAR, value VARCHAR, detail VARCHAR, batch_id VARCHAR, "
+        "line INTEGER)",
+        "ALTER TABLE import_batch RENAME TO import_batch_v3",
+        "CREATE TABLE import_batch (batch_id VARCHAR PRIMARY KEY, content_hash VARCHAR NOT NULL, "
+        "file_name VARCHAR NOT NULL, table_name VARCHAR, collection_year INTEGER, rows_loaded INTEGER NOT NULL, "
+        "rows_rejected INTEGER NOT NULL, imported_at TIMESTAMP NOT NULL, rows_flagged INTEGER DEFAULT 0, "
+        "rows_added INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0, rows_removed INTEGER DEFAULT 0)",
+        "INSERT INTO import_batch BY NAME SELECT * FROM import_batch_v3",
+        "DROP TABLE import_batch_v3",
+        "ALTER TABLE header ALTER SEX TYPE VARCHAR",
+        "ALTER TABLE uasc ALTER SEX TYPE VARCHAR"),
+    # ---- end of version 4 -> 5
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
@@ -52,9 +67,13 @@ CREATE TABLE indicator_decision (
     workshop_id VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, decision VARCHAR NOT NULL,
     note VARCHAR, decided_at TIMESTAMP NOT NULL);
 CREATE TABLE import_batch (
-    batch_id VARCHAR PRIMARY KEY, content_hash VARCHAR NOT NULL UNIQUE, file_name VARCHAR NOT NULL,
+    batch_id VARCHAR PRIMARY KEY, content_hash VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
     table_name VARCHAR, collection_year INTEGER, rows_loaded INTEGER NOT NULL,
-    rows_rejected INTEGER NOT NULL, imported_at TIMESTAMP NOT NULL);
+    rows_rejected INTEGER NOT NULL, imported_at TIMESTAMP NOT NULL, rows_flagged INTEGER DEFAULT 0,
+    rows_added INTEGER DEFAULT 0, rows_changed INTEGER DEFAULT 0, rows_removed INTEGER DEFAULT 0);
+CREATE TABLE flag (
+    kind VARCHAR NOT NULL, rule_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL, collection_year INTEGER,
+    CHILD VARCHAR, field VARCHAR, value VARCHAR, detail VARCHAR, batch_id VARCHAR, line INTEGER);
 CREATE TABLE rejected_row (
     batch_id VARCHAR NOT NULL, file_name VARCHAR NOT NULL, line INTEGER, raw VARCHAR,
     field VARCHAR, reason VARCHAR NOT NULL);
@@ -130,13 +149,18 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool = F
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
-    """Bring a store from `version` to SCHEMA_VERSION in one transaction: all steps or none."""
+    """Bring a store from `version` to SCHEMA_VERSION in one transaction: all steps or none.
+
+    What is derived from the records (person_year, the rules' flags) is rebuilt too, so an
+    upgraded store's figures follow this version's definitions."""
+    from cl_metrics import derived  # derived builds on this module, so it is imported when needed
     with transaction(con):
         while version < SCHEMA_VERSION:
             for statement in MIGRATIONS[version]:
                 con.execute(statement)
             version += 1
         con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
+        derived.rebuild(con)
 
 
 def connect(path: str | os.PathLike, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
@@ -169,10 +193,11 @@ def connect(path: str | os.PathLike, read_only: bool = False, create: bool = Fal
 
 
 def clear_records(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty every record table (the 903 and local tables), inside the caller's transaction;
-    the app's own tables (candidates, workshops, answers, imports) are left as they are."""
+    """Empty every record table (the 903 and local tables) and their flags, inside the caller's
+    transaction; the app's own tables (candidates, workshops, answers, imports) are left as they are."""
     for table in spec().tables:
         con.execute(f'DELETE FROM "{table}"')  # names from our spec
+    con.execute("DELETE FROM flag")
 
 
 def set_info(con: duckdb.DuckDBPyConnection, **values: object) -> None:

@@ -17,7 +17,7 @@ st.markdown(admin.describe_store(ctx.summary, ctx.mode, ctx.threshold))
 
 def show_outcome(outcome: admin.Upload) -> None:
     for kind, text in admin.report_messages(outcome):
-        getattr(st, kind)(text)  # kind is one of success, info, warning, error
+        getattr(st, kind)(plain(text))  # kind is one of success, info, warning, error; file text never Markdown
     if outcome.report:
         table = admin.report_table(outcome.report)
         st.dataframe(table, hide_index=True, key="import_report")
@@ -25,10 +25,11 @@ def show_outcome(outcome: admin.Upload) -> None:
 
 
 st.subheader("Import the authority's files")
-st.markdown("The SSDA903 CSV files the authority already sends to DfE (header, episodes, oc2, oc3, missing, "
-            "reviews, uasc, ad1, placed_for_adoption, previous_permanence, sw_episodes, dolo), and the templates "
-            "below for what the return lacks. Each file is recognised by its header row; rows that break DfE's "
-            "rules are refused one by one with a reason, and the rest load.")
+st.markdown("The SSDA903 files the authority already sends to DfE, as CSV (header, episodes, oc2, oc3, missing, "
+            "reviews, uasc, ad1, placed_for_adoption, previous_permanence, sw_episodes, dolo) or as the XML return, "
+            "and the templates below for what the return lacks. Each file is checked against its own collection "
+            "year's rules: a value that breaks one loads and is flagged (see Data quality); only rows with no id "
+            "or the wrong number of fields are refused. Nothing stored is changed or removed unless you confirm it.")
 if not analyst:
     st.info("Importing is done in analyst mode: switch mode in the sidebar." if ctx.actor.may("import_files")
             else "Importing is for a signed-in analyst: see Staff sign-in.")
@@ -37,7 +38,8 @@ else:
     if key_problem:
         st.error(plain(key_problem))
     round_ = st.session_state.setdefault("data_upload_round", 0)
-    files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=f"data_upload_{round_}")
+    files = st.file_uploader("CSV or XML files", type=["csv", "xml"], accept_multiple_files=True,
+                             key=f"data_upload_{round_}")
     year = st.number_input("Collection year (the year ending 31 March)", min_value=2000, max_value=2100,
                            value=None, step=1, placeholder="Read from each file's name", key="data_year",
                            help="Needed when a file's name does not hold its year (e.g. oc3_2023-24.csv).")
@@ -48,16 +50,30 @@ else:
                    "deletes every synthetic record (and the seed) in this store file before your files load; "
                    "workshop answers and candidate indicators are kept. The store then holds real data only "
                    "and opens in workshop mode.")
-    if st.button("Import", type="primary", disabled=bool(key_problem) or not files, key="data_import"):
+    def run_import(chosen: list[tuple[str, bytes]], **confirmed: bool) -> None:
         bar = st.progress(0.0, text="Starting")
         with ctx.opened.exclusive() as cursor:
-            outcome = admin.upload(cursor, ctx.actor, [(f.name, f.getvalue()) for f in files], int(year) if year else None,
-                                   replace, progress=lambda fraction, label: bar.progress(fraction, text=label))
+            outcome = admin.upload(cursor, ctx.actor, chosen, int(year) if year else None, replace, **confirmed,
+                                   progress=lambda fraction, label: bar.progress(fraction, text=label))
         st.session_state["data_last_upload"] = outcome
+        st.session_state["data_pending"] = chosen if outcome.needs_confirmation else None
         st.session_state["data_upload_round"] = round_ + 1  # a fresh, empty uploader
         st.rerun()  # so the sidebar says what the store holds now
+
+    if st.button("Import", type="primary", disabled=bool(key_problem) or not files, key="data_import"):
+        run_import([(f.name, f.getvalue()) for f in files])
     if "data_last_upload" in st.session_state:
         show_outcome(st.session_state["data_last_upload"])
+    if st.session_state.get("data_pending"):  # the confirm step for files held back
+        st.markdown("**Confirm before anything stored changes.** The files held back above would change or remove "
+                    "stored rows, or are over a safety limit. Read what each would do, then choose:")
+        confirm_replace = st.checkbox("Replace the stored rows of these tables and years with the files' rows",
+                                      key="data_confirm_replace")
+        confirm_force = st.checkbox("Go ahead even where a file is over a safety limit (refused rows, rows removed, "
+                                    "stored values becoming unknown)", key="data_confirm_force")
+        if st.button("Import again as confirmed", disabled=not (confirm_replace or confirm_force),
+                     key="data_import_confirmed"):
+            run_import(st.session_state["data_pending"], replace=confirm_replace, force=confirm_force)
 
 st.subheader("Import history")
 history = admin.history_table(con, ctx.mode, ctx.threshold)

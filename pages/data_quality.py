@@ -12,20 +12,24 @@ st.caption(f"Counts from 1 to {ctx.threshold - 1} show as 'fewer than {ctx.thres
 require_records(ctx)
 con = ctx.cursor()
 
-st.subheader("Records failing consistency checks")
-st.markdown("Rules the national return's validator applies, and ones our local tables add: each row counts "
-            "the failing records per collection year.")
+st.subheader("Flags by rule")
+st.markdown("Every rule a value or a record is checked against, as the importer flags them: DfE's rules for "
+            "the file's own collection year, and ones our local tables add. Flagged values are stored as given "
+            "(or as unknown where they cannot be read), so nothing is lost; each row counts the flags per "
+            "collection year.")
 counts = quality.check_counts(con, ctx.mode, ctx.threshold)
 st.dataframe(quality.check_grid(counts), hide_index=True)
 download(counts, "quality_check_counts", "Download the counts (CSV)")
+with st.expander("What each rule means"):
+    st.dataframe(quality.rule_wording(), hide_index=True)
 if ctx.mode == "analyst":
     records = quality.failing_records(con, ctx.actor)
-    ctx.log("viewed records", "failing records", once=True)
-    st.markdown(f"**Failing records** ({len(records):,}): one row per record, to correct at source.")
+    ctx.log("viewed records", "flagged records", once=True)
+    st.markdown(f"**Flagged records** ({len(records):,}): one row per flag, to correct at source.")
     st.dataframe(records, hide_index=True)
     download(records, "quality_failing_records", "Download the failing records (CSV)")
 else:
-    st.info("Workshop mode hides the list of failing records, because it names young people. "
+    st.info("Workshop mode hides the list of flagged records, because it names young people. "
             "Switch to analyst mode to see and download it.")
 
 st.subheader("Completeness: % of rows with each field filled in")

@@ -2,7 +2,9 @@
 
 OC3 is calibrated to DfE's national figures for 19-21 year olds (DOMAIN.md): in touch 91%,
 suitable accommodation 85% (not suitable 6%, no information 9%), NEET 38%, higher education 7%.
-Figures for 17 and 18 are our own plausible assumptions. The denominator excludes DIED and RHOM,
+Since 2022-23 OC3 also covers care leavers aged 22 to 25 still supported (those on our caseload);
+DfE published 58% of 22-year-olds in touch in 2025. Figures for 17, 18 and the rest of 22-25 are
+our own plausible assumptions. The denominator excludes DIED and RHOM,
 as DfE's tables do. Small yearly drifts give trend charts something to show; they average out.
 """
 from __future__ import annotations
@@ -14,12 +16,13 @@ from synthetic.people import FOSTER, Window
 from synthetic.sampling import (DAY, add_years, choice, collection_year, random_dates, rank_within, sigmoid,
                                 year_bounds)
 
-AGE_GROUPS = {17: 0, 18: 1, 19: 2, 20: 2, 21: 2}
-# Per age group (17, 18, 19-21): share of the DfE denominator.
-IN_TOUCH = np.array([0.93, 0.92, 0.91])
-NEET = np.array([0.24, 0.30, 0.38])
-HIGHER_EDUCATION = np.array([0.0, 0.03, 0.07])
-NOT_SUITABLE = np.array([0.05, 0.05, 0.06])
+AGE_GROUPS = {17: 0, 18: 1, 19: 2, 20: 2, 21: 2, 22: 3, 23: 3, 24: 3, 25: 3}
+OLDER_OC3_FROM = 2023  # the first return (2022-23) with care leavers aged 22 to 25
+# Per age group (17, 18, 19-21, 22-25): share of the DfE denominator.
+IN_TOUCH = np.array([0.93, 0.92, 0.91, 0.58])
+NEET = np.array([0.24, 0.30, 0.38, 0.30])
+HIGHER_EDUCATION = np.array([0.0, 0.03, 0.07, 0.04])
+NOT_SUITABLE = np.array([0.05, 0.05, 0.06, 0.06])
 # Per collection year in the window (oldest first): in touch improves, NEET falls a little.
 IN_TOUCH_DRIFT = np.array([-0.010, -0.005, 0.0, 0.005, 0.010])
 NEET_DRIFT = np.array([0.010, 0.005, 0.0, -0.005, -0.010])
@@ -28,6 +31,7 @@ SUITABLE_TYPES = [  # accommodation type letter -> weight, for ages 17, 18 and 1
     {"D": 30, "E": 12, "B": 15, "C": 8, "K": 5, "T": 10, "U": 12, "Y": 5, "G": 3},
     {"U": 25, "D": 22, "E": 10, "B": 12, "C": 4, "K": 6, "T": 8, "Y": 5, "Z": 5, "G": 3},
     {"U": 50, "B": 13, "D": 8, "E": 5, "K": 6, "T": 5, "Y": 5, "Z": 4, "G": 2, "H": 0.5},
+    {"U": 62, "B": 12, "D": 4, "K": 8, "Y": 8, "G": 2, "H": 0.5},
 ]
 UNSUITABLE = {"S2": 12, "V2": 12, "W2": 10, "X2": 12, "U2": 20, "D2": 12, "K2": 8, "B2": 8, "Y2": 6}
 OTHER_EET = {"F2": 25, "P2": 8, "F4": 7, "P4": 2, "F5": 38, "P5": 20}
@@ -38,19 +42,21 @@ def _drifted(base: np.ndarray, drift: np.ndarray, group: np.ndarray, year_idx: n
 
 
 def make_oc3(rng: np.random.Generator, people: pd.DataFrame, caseload: pd.DataFrame) -> pd.DataFrame:
-    """Care leavers with a birthday at 17-21 in the year (17-year-olds only if they left care before 17)."""
+    """Care leavers with a birthday at 17-21 in the year (17-year-olds only if they left care before 17), and
+    from 2022-23 those aged 22 to 25 still supported."""
     p = people.set_index("pid")
     age = caseload["age"].to_numpy()
     pid = caseload["pid"].to_numpy()
     left = p["date_left_care"].to_numpy().astype("datetime64[D]")[pid]
     b17 = add_years(p["DOB"].to_numpy().astype("datetime64[D]")[pid], 17)
-    keep = (age >= 17) & (age <= 21) & ~p["qualifying"].to_numpy()[pid] & ((age > 17) | (left < b17))
+    older = (age >= 22) & (age <= 25) & (caseload["collection_year"].to_numpy() >= OLDER_OC3_FROM)
+    keep = (((age >= 17) & (age <= 21)) | older) & ~p["qualifying"].to_numpy()[pid] & ((age > 17) | (left < b17))
     oc3 = caseload.loc[keep, ["pid", "collection_year", "age", "year_idx", "strain"]].reset_index(drop=True)
     n = len(oc3)
     pid = oc3["pid"].to_numpy()
     group = np.vectorize(AGE_GROUPS.get)(oc3["age"].to_numpy()) if n else np.zeros(0, int)
     year_idx = oc3["year_idx"].to_numpy()
-    stratum = year_idx * 3 + group
+    stratum = year_idx * len(IN_TOUCH) + group
     strain = oc3["strain"].to_numpy()
     stays_put_18 = p["stays_put"].to_numpy()[pid] & (oc3["age"].to_numpy() == 18)
 

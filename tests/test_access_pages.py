@@ -75,7 +75,7 @@ def test_a_visitor_to_a_real_store_without_sign_in_sees_workshop_mode_only(real_
     assert "Workshop mode only" in everything(at) and "OFFICIAL-SENSITIVE" not in everything(at)
     assert at.sidebar.children  # a viewer reads the workshop-mode pages with their sidebar
     shown = everything(at)
-    for forbidden in ("Create workshop", "Save as a new candidate", "The refused rows", "Failing records",
+    for forbidden in ("Create workshop", "Save as a new candidate", "The refused rows", "Flagged records",
                       "Access log"):
         assert forbidden not in shown and forbidden not in [b.label for b in at.button]
 

@@ -5,6 +5,7 @@ Uploads go through AppTest's file_uploader; `admin.upload` is also tested direct
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -24,10 +25,11 @@ APP = str(ROOT / "app.py")
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.csv"))
 TEST_KEY = "test-key-not-secret-0123456789"
 OC3 = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM"
-PSEUDO_A4 = pseudonym.Pseudonymiser(TEST_KEY.encode()).child("A4")
-# Three good rows and three refused ones (an unknown code, an impossible date, a missing id).
+PSEUDO_A7 = pseudonym.Pseudonymiser(TEST_KEY.encode()).child("A7")
+# Three good rows, two flagged (an unknown code, an impossible date) and two refused (a missing id,
+# the wrong number of fields): 2 of 7 refused is over the 5% a file may have without --force.
 MIXED_OC3 = (f"{OC3}\nA1,14/05/2003,YES,F5,U1\nA2,02/11/2002,NO,0,0\nA3,01/01/2003,YES,G5,S2\n"
-             "A4,14/05/2003,yes,F5,U1\nA5,31/02/2004,YES,F5,U1\n,14/05/2003,YES,F5,U1\n")
+             "A4,14/05/2003,yes,F5,U1\nA5,31/02/2004,YES,F5,U1\n,14/05/2003,YES,F5,U1\nA7,14/05/2003,YES\n")
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +50,7 @@ def real_store(tmp_path) -> Path:
     con = store.connect(path, create=True)
     mixed = tmp_path / "oc3_2022-23.csv"
     mixed.write_text(MIXED_OC3)
-    import_files(con, [*EXAMPLES, mixed])
+    import_files(con, [*EXAMPLES, mixed], force=True)
     con.close()
     return path
 
@@ -96,9 +98,9 @@ def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(sy
         ["ssda903_2023-24_episodes.csv", "episodes", 2024, "loaded", 4, 0],
         ["ssda903_2023-24_header.csv", "header", 2024, "loaded", 4, 0],
         ["ssda903_2023-24_oc3.csv", "oc3", 2024, "loaded", 4, 0]]
-    assert "3 of 3 files loaded: 12 rows, 0 rows refused." in texts(at.info)
+    assert "3 of 3 files loaded: 12 rows, 0 rows refused" in texts(at.info)
     assert "The synthetic data was removed" in texts(at.warning)
-    assert "**ssda903_2023-24_oc3.csv**: 4 rows loaded into care leavers aged 17 to 21" in texts(at.success)
+    assert "ssda903_2023-24_oc3.csv: 4 rows loaded into care leavers aged 17 to 25 for 2023-24" in texts(at.success)
     # the sidebar and the page now say the store holds real data, and its figures are the imported ones
     assert "**Real data** (pseudonymised)" in texts(at.sidebar.markdown)
     assert "**Real data**, with ids pseudonymised" in texts(at.markdown)
@@ -116,7 +118,7 @@ def test_a_synthetic_store_is_not_mixed_with_real_files_without_the_box(syntheti
     assert at.session_state["_context"].summary.source == "synthetic"
 
 
-def test_a_bad_file_shows_why_it_was_refused(tmp_path, monkeypatch):
+def test_a_bad_file_shows_why_and_a_held_file_waits_for_confirmation(tmp_path, monkeypatch):
     store.connect(tmp_path / "empty.duckdb", create=True).close()
     at = data_page(tmp_path / "empty.duckdb", monkeypatch, mode="analyst")
     at = upload(at, [("notes; \"final\".csv", b"name,age\nJo,19\n"), ("oc3_2023-24.csv", MIXED_OC3.encode())])
@@ -124,13 +126,24 @@ def test_a_bad_file_shows_why_it_was_refused(tmp_path, monkeypatch):
     assert report.loc["notes; \"final\".csv", ["Result", "Rows loaded", "Rows refused"]].tolist() == [
         "refused whole", 0, 0]
     assert report.loc["notes; \"final\".csv", "Notes"].startswith("Not an SSDA903 or template file")
-    assert report.loc["oc3_2023-24.csv", ["Table", "Year", "Rows loaded", "Rows refused"]].tolist() == ["oc3", 2024, 3, 3]
+    assert report.loc["oc3_2023-24.csv", ["Table", "Year", "Result", "Rows loaded", "Rows refused"]].tolist() == [
+        "oc3", 2024, "held back", 5, 2]
     errors = texts(at.error)
     assert "was refused, so nothing in it was loaded. Not an SSDA903 or template file" in errors
-    assert "oc3: CHILD,DOB,IN_TOUCH,ACTIV,ACCOM" in errors  # it names the headers it expected
-    assert "3 rows were refused and kept below with their reasons" in texts(at.warning)
+    assert "oc3: CHILD,DOB,IN_TOUCH,ACTIV,ACCOM" in errors  # it names the headers it expected (as plain text)
+    assert "was held back and nothing in it was written" in texts(at.warning) and "29%" in texts(at.warning)
+    # the confirm step: nothing happens until a box is ticked and the button pressed
+    assert at.button(key="data_import_confirmed").disabled
+    at.checkbox(key="data_confirm_force").check().run()
+    at.button(key="data_import_confirmed").click().run()
+    assert not at.exception, at.exception
+    report = frame(at, "Rows loaded").set_index("File")
+    assert report.loc["oc3_2023-24.csv", ["Result", "Rows loaded", "Flags", "Rows refused", "Rows added"]].tolist() == [
+        "loaded", 5, 7, 2, 5]
+    assert "2 rows were refused and kept below with their reasons" in texts(at.warning)
     refused = frame(at, "Reason")
-    assert list(refused["Field"]) == ["IN_TOUCH", "DOB", "CHILD"] and list(refused["Line"]) == [5, 6, 7]
+    assert list(refused["Field"].fillna("")) == ["CHILD", ""] and list(refused["Line"]) == [7, 8]
+    assert not at.session_state["data_pending"]  # done: no confirm step left over
 
 
 def test_without_a_key_the_page_says_where_to_put_one(synthetic_store, monkeypatch):
@@ -147,7 +160,7 @@ def test_workshop_mode_counts_refusals_but_never_shows_a_refused_row(real_store,
     assert at.radio(key="mode").value == "workshop"  # a real store opens in workshop mode
     summary = frame(at, "Problems")
     assert summary.to_dict("records") == [{"File": "oc3_2022-23.csv", "Field": f, "Problems": "fewer than 5",
-                                           "Rows refused": "fewer than 5"} for f in ("CHILD", "DOB", "IN_TOUCH")]
+                                           "Rows refused": "fewer than 5"} for f in ("(whole row)", "CHILD")]
     assert not any("Reason" in d.value.columns for d in at.dataframe)
     assert "hides the refused rows themselves" in texts(at.info)
     assert len(at.file_uploader) == 0 and "Importing is done in analyst mode" in texts(at.info)
@@ -157,10 +170,10 @@ def test_workshop_mode_counts_refusals_but_never_shows_a_refused_row(real_store,
     assert not at.exception
     con = at.session_state["_context"].cursor()
     assert frame(at, "Problems").equals(admin.refusals_table(con, "analyst", 5))
-    assert list(frame(at, "Problems")["Rows refused"]) == [1, 1, 1]
+    assert list(frame(at, "Problems")["Rows refused"]) == [1, 1]
     raw = frame(at, "Reason").set_index("Line")
-    assert raw.loc[5, "Reason"].startswith("'yes' is not one of the IN_TOUCH codes")
-    assert raw.loc[5, "Row as in the file (ids pseudonymised)"] == f"{PSEUDO_A4},14/05/2003,yes,F5,U1"
+    assert raw.loc[8, "Reason"] == "has 3 fields; the header has 5"
+    assert raw.loc[8, "Row as in the file (ids pseudonymised)"] == f"{PSEUDO_A7},14/05/2003,YES"
 
 
 def test_regenerating_a_synthetic_store_changes_its_seed(synthetic_store, monkeypatch):
@@ -224,7 +237,7 @@ def test_upload_turns_a_missing_key_or_a_refused_store_into_a_message(synthetic_
     opened = session.open_store(synthetic_store)
     try:
         with opened.exclusive() as cur:
-            assert admin.upload(cur, ANALYST, []).error == "Choose one or more CSV files to import."
+            assert admin.upload(cur, ANALYST, []).error == "Choose one or more CSV or XML files to import."
             assert "holds synthetic data" in admin.upload(cur, ANALYST, examples()).error
             monkeypatch.delenv(pseudonym.KEY_ENV)
             assert "CL_PSEUDONYM_KEY" in admin.upload(cur, ANALYST, examples(), replace_synthetic=True).error

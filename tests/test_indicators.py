@@ -80,6 +80,9 @@ EXPECTED = {
     "acc_emergency_or_no_home_19_21": (1, 3), "acc_feels_safe_home": (1, 2),
     "eet_in_eet_19_21": (1, 3), "eet_in_eet_17_18": (2, 3), "eet_neet_19_21": (1, 3),
     "eet_higher_education_19_21": (1, 3),
+    "eet_neet_illness_19_21": (0, 3), "eet_neet_parenting_19_21": (0, 3), "eet_neet_other_19_21": (1, 3),  # B G5
+    "kit_in_touch_22_25": (0, 0),  # H (22) is not in the OC3 return here; tests/test_definitions.py has the rest
+    "pp_staying_put_19": (0, 0), "pp_staying_put_20": (0, 0),  # A and B (20) did not leave foster care at 18
     # 16-21 on the caseload: A-G (7); plan within 183 days: A (90 days), G (30 days).
     "pp_plan_reviewed_6_months": (2, 7), "pp_had_a_say": (1, 2),
     "pp_staying_put_18": (1, 2),  # E and F left foster care on their 18th birthday; E stays put

@@ -1,7 +1,9 @@
 """The importer: real 903 CSVs and local templates, good, bad and hostile files.
 
-Every test asserts exact counts loaded and refused and the refusal reasons. Stores are new
-files in tmp_path; the pseudonymisation key comes from the environment (monkeypatched).
+Every test asserts exact counts loaded, flagged and refused, and the reasons. A value that breaks
+its year's spec loads and is flagged; only rows with no id, unreadable bytes or the wrong number
+of fields are refused. Stores are new files in tmp_path; the pseudonymisation key comes from the
+environment (monkeypatched). The issue-13 reproducers are in test_ingest_safety.py.
 """
 from __future__ import annotations
 
@@ -42,8 +44,19 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything an import could change, to compare before and after."""
-    tables = [*spec().tables, "import_batch", "rejected_row", "store_info"]
+    tables = [*spec().tables, "import_batch", "rejected_row", "store_info", "flag"]
     return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
+
+
+def flags(con, kind: str = "field") -> list[tuple]:
+    """(line, field, rule) of every flag on values, in line order; or (CHILD, rule) of the rules' flags."""
+    if kind == "field":
+        return con.execute("SELECT line, field, rule_id FROM flag WHERE kind = 'field' ORDER BY line, field").fetchall()
+    return con.execute("SELECT CHILD, rule_id FROM flag WHERE kind = 'record' ORDER BY rule_id, CHILD").fetchall()
+
+
+def details(con) -> list[str]:
+    return [d for (d,) in con.execute("SELECT detail FROM flag WHERE kind = 'field' ORDER BY line, field").fetchall()]
 
 
 def rejects(con, file_name: str | None = None) -> list[tuple]:
@@ -120,45 +133,52 @@ def test_bom_crlf_and_surrounding_spaces(con, tmp_path):
 def test_blank_lines_are_skipped_and_line_numbers_stay_physical(con, tmp_path):
     content = f"\n{OC3}\n\nA1,14/05/2003,YES,F5,U1\n,,,,\n   \nA2,14/05/2003,yes,F5,U1\n\n"
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected, f.blank_lines) == (1, 1, 5)
+    assert (f.rows_loaded, f.rows_rejected, f.blank_lines) == (2, 0, 5)
+    assert f.flags == {"oc3_without_header": 2, "code": 1}
     assert "5 blank lines skipped" in f.warnings
-    assert rejects(con) == [(7, "IN_TOUCH", "'yes' is not one of the IN_TOUCH codes (YES, NO, DIED, REFU, "
-                                            "NREQ, RHOM); codes are exact, did you mean 'YES'?")]
+    assert flags(con) == [(7, "IN_TOUCH", "code")]
+    assert details(con) == ["'yes' is not one of the 2023-24 IN_TOUCH codes (YES, NO, DIED, REFU, NREQ, RHOM); "
+                            "codes are exact, did you mean 'YES'?"]
+    assert con.execute("SELECT IN_TOUCH FROM oc3 ORDER BY 1").fetchall() == [("YES",), ("yes",)]  # as given
 
 
 def test_impossible_and_malformed_dates(con, tmp_path):
     content = (f"{OC3}\nA1,31/02/2004,YES,F5,U1\nA2,29/02/2004,YES,F5,U1\nA3,2004-02-30,YES,F5,U1\n"
                "A4,13/31/2004,YES,F5,U1\nA5,1/2/04,YES,F5,U1\nA6,1/2/2004,YES,F5,U1\nA7,2004-02-01,YES,F5,U1\n")
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (3, 4)
-    assert rejects(con) == [
-        (2, "DOB", "'31/02/2004' is not a real date (day 31, month 2, year 2004)"),
-        (4, "DOB", "'2004-02-30' is not a real date (day 30, month 2, year 2004)"),
-        (5, "DOB", "'13/31/2004' is not a real date (day 13, month 31, year 2004)"),
-        (6, "DOB", "'1/2/04' is not a date in the form DD/MM/YYYY")]
-    assert con.execute("SELECT DOB::VARCHAR FROM oc3 ORDER BY 1").fetchall() == [
-        ("2004-02-01",), ("2004-02-01",), ("2004-02-29",)]
+    assert (f.rows_loaded, f.rows_rejected, f.flags["date"]) == (7, 0, 4)
+    assert flags(con) == [(2, "DOB", "date"), (4, "DOB", "date"), (5, "DOB", "date"), (6, "DOB", "date")]
+    assert details(con) == ["'31/02/2004' is not a real date (day 31, month 2, year 2004)",
+                            "'2004-02-30' is not a real date (day 30, month 2, year 2004)",
+                            "'13/31/2004' is not a real date (day 13, month 31, year 2004)",
+                            "'1/2/04' is not a date in the form DD/MM/YYYY"]
+    assert con.execute("SELECT DOB::VARCHAR FROM oc3 ORDER BY 1 NULLS LAST").fetchall() == [  # unknown: NULL
+        ("2004-02-01",), ("2004-02-01",), ("2004-02-29",), (None,), (None,), (None,), (None,)]
 
 
 def test_unknown_codes_are_refused_exactly(con, tmp_path):
     content = (f"{OC3}\nA1,14/05/2003,yes,F5,U1\nA2,14/05/2003,YES,02,U1\nA3,14/05/2003,YES,f1,U1\n"
                "A4,14/05/2003,YES,F3,S1\nA5,14/05/2003,YES,F5,U1\n")
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (1, 4)
-    got = rejects(con)
-    assert [(line, field) for line, field, _ in got] == [(2, "IN_TOUCH"), (3, "ACTIV"), (4, "ACTIV"),
-                                                         (5, "ACCOM"), (5, "ACTIV")]
-    assert "did you mean 'YES'" in got[0][2] and "'02' is not one of the ACTIV codes" in got[1][2]
-    assert "did you mean 'F1'" in got[2][2] and "'S1' is not one of the ACCOM codes" in got[3][2]
+    assert (f.rows_loaded, f.rows_rejected) == (5, 0)
+    assert flags(con) == [(2, "IN_TOUCH", "code"), (3, "ACTIV", "code"), (4, "ACTIV", "code"), (5, "ACTIV", "code")]
+    got = details(con)
+    assert "did you mean 'YES'" in got[0] and "'02' is not one of the 2023-24 ACTIV codes" in got[1]
+    assert "did you mean 'F1'" in got[2] and "'F3' is not one of the 2023-24 ACTIV codes" in got[3]
+    assert (pid("A4"), "s_x_suitable") in flags(con, "record")  # S1: well-formed, but never suitable
+    assert con.execute("SELECT ACTIV, ACCOM FROM oc3 WHERE CHILD = ?", [pid("A4")]).fetchone() == ("F3", "S1")
 
 
 def test_integer_codes_and_ranges(con, tmp_path):
     content = ("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,02,14/05/2003,WBRI,,,\nA2,2,14/05/2003,WBRI,,1.0,\n"
                "A3,1,14/05/2003,WBRI,,1,\n")
     f = one(con, tmp_path, "header_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (1, 2)
-    assert rejects(con) == [(2, "SEX", "'02' is not one of the SEX codes (1, 2); codes are exact, did you mean '2'?"),
-                            (3, "MOTHER", "'1.0' is not one of the FLAG codes (0, 1)")]
+    assert (f.rows_loaded, f.rows_rejected) == (3, 0)
+    assert flags(con) == [(2, "SEX", "code")]  # MOTHER 1.0, a spreadsheet's number, is read as 1
+    assert details(con) == ["'02' is not one of the 2023-24 SEX codes (1, 2); codes are exact, did you mean '2'?"]
+    assert con.execute("SELECT CHILD, SEX, MOTHER FROM header ORDER BY CHILD").fetchall() == sorted(
+        [(pid("A1"), "02", None), (pid("A2"), "2", 1), (pid("A3"), "1", 1)])
+    assert flags(con, "record") == [(pid("A3"), "mother_not_female")]
 
 
 def test_local_values(con, tmp_path):
@@ -166,73 +186,87 @@ def test_local_values(con, tmp_path):
                "A1,01/01/2024,11,20,1\nA2,01/01/2024,5,6,yes\nA3,01/01/2024,5,x,TRUE\nA4,01/01/2024,0,35,maybe\n"
                "A5,01/01/2024,10,7,No\n")
     f = one(con, tmp_path, "wellbeing.csv", content, year=2024)
-    assert (f.rows_loaded, f.rows_rejected) == (1, 4)
-    assert rejects(con) == [
-        (2, "yp_happiness", "'11' is above the maximum 10"),
-        (3, "yp_swemwbs", "'6' is below the minimum 7"),
-        (4, "yp_swemwbs", "'x' is not a whole number"),
-        (5, "yp_someone_to_trust", "'maybe' is not yes/no: use 1 or 0 (true/false and yes/no are accepted too)")]
-    assert con.execute("SELECT yp_happiness, yp_swemwbs, yp_someone_to_trust FROM wellbeing_response").fetchall() == [
-        (10, 7, False)]
+    assert (f.rows_loaded, f.rows_rejected) == (5, 0)
+    assert flags(con) == [(2, "yp_happiness", "range"), (3, "yp_swemwbs", "range"), (4, "yp_swemwbs", "number"),
+                          (5, "yp_someone_to_trust", "yes_no")]
+    assert details(con) == ["'11' is above the maximum 10", "'6' is below the minimum 7",
+                            "'x' is not a whole number",
+                            f"'{pid('maybe')}' is not yes/no: use 1 or 0 (true/false and yes/no are accepted too)"]
+    stored = {child: values for child, *values in con.execute(
+        "SELECT CHILD, yp_happiness, yp_swemwbs, yp_someone_to_trust FROM wellbeing_response").fetchall()}
+    assert stored == {pid("A1"): [11, 20, True], pid("A2"): [5, 6, True], pid("A3"): [5, None, True],
+                      pid("A4"): [0, 35, None], pid("A5"): [10, 7, False]}  # as given, or unknown
 
 
 def test_missing_ids_and_required_values(con, tmp_path):
     content = f"{OC3}\n,14/05/2003,YES,F5,U1\n  ,14/05/2003,YES,F5,U1\nA3,,,F5,U1\nA4,14/05/2003,NO,,\n"
-    f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (1, 3)
-    assert rejects(con) == [(2, "CHILD", "required value is missing"), (3, "CHILD", "required value is missing"),
-                            (4, "DOB", "required value is missing"), (4, "IN_TOUCH", "required value is missing")]
-    assert con.execute("SELECT ACTIV, ACCOM FROM oc3").fetchall() == [(None, None)]
+    f = one(con, tmp_path, "oc3_2024.csv", content, force=True)  # half its rows have no id: held without force
+    assert (f.status, f.rows_loaded, f.rows_rejected) == ("loaded", 2, 2)
+    assert rejects(con) == [(2, "CHILD", "no CHILD id: the row cannot be tied to a young person"),
+                            (3, "CHILD", "no CHILD id: the row cannot be tied to a young person")]
+    assert flags(con) == [(4, "DOB", "required"), (4, "IN_TOUCH", "required")]  # A3 loads, flagged
+    assert [r for r in flags(con, "record") if r[1] == "153"] == sorted(  # not all coded or all blank
+        [(pid("A3"), "153"), (pid("A4"), "153")])
+    assert con.execute("SELECT DOB, IN_TOUCH, ACTIV FROM oc3 WHERE CHILD = ?", [pid("A3")]).fetchone() == (
+        None, None, "F5")
 
 
-def test_oc3_consistency_rules(con, tmp_path):
-    content = (f"{OC3}\nA1,14/05/2003,DIED,F5,\nA2,14/05/2003,RHOM,,U1\nA3,14/05/2003,YES,0,U1\n"
-               "A4,14/05/2003,YES,F5,0\nA5,01/06/2006,YES,F2,Z1\nA6,01/06/2005,YES,F2,Z1\nA7,14/05/2003,DIED,,\n"
+def test_oc3_consistency_rules_flag_and_load(con, tmp_path):
+    """Every row loads; the registry's rules flag the breaches (each rule's own example: test_rules.py)."""
+    content = (f"{OC3}\nA1,14/05/2003,DIED,F5,\nA2,14/05/2003,RHOM,0,U1\nA3,14/05/2003,YES,0,U1\n"
+               "A4,14/05/2003,YES,F5,0\nA5,01/06/2006,YES,F2,Z1\nA6,01/06/2005,YES,F2,Z1\nA7,14/05/2003,DIED,0,0\n"
                "A8,14/05/2003,NO,0,0\n")
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (3, 5)
-    assert rejects(con) == [
-        (2, "ACTIV", "IN_TOUCH is DIED, so ACTIV and ACCOM must be blank"),
-        (3, "ACCOM", "IN_TOUCH is RHOM, so ACTIV and ACCOM must be blank"),
-        (4, "ACTIV", "IN_TOUCH is YES, so ACTIV and ACCOM cannot be '0' (no information)"),
-        (5, "ACCOM", "IN_TOUCH is YES, so ACTIV and ACCOM cannot be '0' (no information)"),
-        (6, "ACCOM", "ACCOM Z (with former foster carers) is not used at age 17")]
+    assert (f.rows_loaded, f.rows_rejected, f.flags) == (8, 0, {
+        "oc3_without_header": 8, "344": 2, "345": 2, "153": 1, "3001": 1})
+    rules = [r for r in flags(con, "record") if r[1] != "oc3_without_header"]
+    assert sorted(rules) == sorted([(pid("A1"), "153"), (pid("A5"), "3001"), (pid("A1"), "344"), (pid("A2"), "344"),
+                                    (pid("A3"), "345"), (pid("A4"), "345")])
+    assert count(con, "oc3") == 8  # A7 (died, ACTIV and ACCOM 0) is what DfE accepts: loaded, not flagged
 
 
-def test_duplicate_rows(con, tmp_path):
+def test_duplicate_rows_load_and_are_flagged(con, tmp_path):
     content = (f"{OC3}\nA1,14/05/2003,YES,F5,U1\nA2,14/05/2003,YES,F5,U1\nA1,14/05/2003,YES,F5,U1\n"
                " A1 ,14/05/2003, YES,F5,U1\nA1,14/05/2003,YES,F5,U2\nA1,2003-05-14,YES,F5,U1\n")
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (3, 3)
-    assert rejects(con) == [(4, None, "exact duplicate of line 2"), (5, None, "exact duplicate of line 2"),
-                            (7, None, "exact duplicate of line 2")]
-    assert count(con, "oc3") == 3
+    assert (f.rows_loaded, f.rows_rejected) == (6, 0) and count(con, "oc3") == 6
+    assert [r for r in flags(con, "record") if r[1] != "oc3_without_header"] == [
+        (pid("A1"), "exact_duplicate"), (pid("A1"), "oc3_duplicate")]
+    detail = con.execute("SELECT detail FROM flag WHERE rule_id = 'oc3_duplicate'").fetchone()[0]
+    assert detail == "5 rows (IN_TOUCH/ACTIV/ACCOM): YES/F5/U1; YES/F5/U1; YES/F5/U1; YES/F5/U2; YES/F5/U1"
+    assert con.execute("SELECT count(*) FROM person_year WHERE CHILD = ?", [pid("A1")]).fetchone()[0] == 1
 
 
 def test_young_person_holds_one_row_per_child(con, tmp_path):
     content = ("CHILD,category,disability\nA1,relevant,0\nA2,eligible,1\nA1,qualifying,0\nA2,eligible,1\n")
-    f = one(con, tmp_path, "yp.csv", content)
+    f = one(con, tmp_path, "yp.csv", content, force=True)
     assert (f.table, f.collection_year, f.rows_loaded, f.rows_rejected) == ("young_person", None, 2, 2)
     assert rejects(con) == [(4, "CHILD", "another row for the same CHILD is on line 2 (young_person holds "
                                          "one row per young person)"),
-                            (5, None, "exact duplicate of line 3")]
-    # a later file replaces the rows of the same young people, and keeps the others
-    g = one(con, tmp_path, "yp2.csv", "CHILD,category\nA1,former relevant\nA3,eligible\n")
-    assert (g.rows_loaded, g.rows_replaced) == (2, 1)
+                            (5, "CHILD", "another row for the same CHILD is on line 3 (young_person holds "
+                                         "one row per young person)")]
+    # a later file changing a young person's row is held back; with --replace it replaces theirs, keeps the others
+    later = "CHILD,category\nA1,former relevant\nA3,eligible\n"
+    held = one(con, tmp_path, "yp2.csv", later)
+    assert (held.status, held.rows_added, held.rows_changed) == ("held", 1, 1) and count(con, "young_person") == 2
+    g = one(con, tmp_path, "yp3.csv", later, replace=True)  # the file has no disability column: A1's would be lost
+    assert (g.status, g.lost) == ("held", {"disability": 1}) and "--replace --force" in g.reason
+    g = one(con, tmp_path, "yp3.csv", later, replace=True, force=True)
+    assert (g.status, g.rows_loaded, g.rows_added, g.rows_replaced) == ("loaded", 2, 1, 1)
     assert con.execute("SELECT CHILD, category FROM young_person ORDER BY category").fetchall() == sorted(
         [(pid("A2"), "eligible"), (pid("A3"), "eligible"), (pid("A1"), "former relevant")], key=lambda r: r[1])
 
 
 def test_header_only_file_loads_nothing_and_says_so(con, tmp_path):
     f = one(con, tmp_path, "missing_2024.csv", "CHILD,DOB,MISSING,MIS_START,MIS_END\r\n")
-    assert (f.status, f.table, f.rows_loaded, f.rows_rejected) == ("loaded", "missing", 0, 0)
+    assert (f.status, f.table, f.rows_loaded, f.rows_rejected) == ("unchanged", "missing", 0, 0)
     assert f.warnings == ["the file has a header row but no data rows"]
-    assert con.execute("SELECT rows_loaded FROM import_batch").fetchall() == [(0,)]
+    assert count(con, "import_batch") == 0
 
 
 def test_wrong_number_of_fields(con, tmp_path):
     f = one(con, tmp_path, "oc3_2024.csv", f"{OC3}\nA1,14/05/2003,YES,F5\nA2,14/05/2003,YES,F5,U1,Jane Smith\n"
-                                            "A3,14/05/2003,YES,F5,U1\n")
+                                            "A3,14/05/2003,YES,F5,U1\n", force=True)
     assert (f.rows_loaded, f.rows_rejected) == (1, 2)
     assert rejects(con) == [(2, None, "has 4 fields; the header has 5"), (3, None, "has 6 fields; the header has 5")]
     raw = con.execute("SELECT raw FROM rejected_row ORDER BY line").fetchall()
@@ -250,10 +284,10 @@ def test_reordered_columns(con, tmp_path):
 def test_extra_columns_ignored_with_warning_and_not_kept(con, tmp_path):
     content = f"NAME,{OC3},NOTES\nJane Smith,A1,14/05/2003,YES,F5,U1,fine\nJohn Smith,A2,14/05/2003,yes,F5,U1,x\n"
     f = one(con, tmp_path, "oc3_2024.csv", content)
-    assert (f.rows_loaded, f.rows_rejected) == (1, 1)
+    assert (f.rows_loaded, f.rows_rejected, f.flags["code"]) == (2, 0, 1)
     assert f.warnings == ["columns not in the oc3 spec were ignored: NAME, NOTES"]
-    raw = con.execute("SELECT raw FROM rejected_row").fetchone()[0]
-    assert raw == f"{pid('A2')},14/05/2003,yes,F5,U1" and "Smith" not in raw
+    assert con.execute("SELECT value FROM flag WHERE kind = 'field'").fetchall() == [("yes",)]
+    assert "Smith" not in repr(snapshot(con))
 
 
 def test_missing_optional_columns_load_as_null(con, tmp_path):
@@ -290,8 +324,8 @@ def test_repeated_column_refuses_the_file(con, tmp_path):
     ("oc3_2024.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
     ("oc3.csv", f"{OC3}\nA1,14/05/2003,NO,,\n", "No collection year"),
     ("oc3_2023_2025.csv", f"{OC3}\nA1,14/05/2003,NO,,\n", "several years (2023, 2025)"),
-    ("oc3_2024.csv", f"{OC3}\nA1,31/02/2004,YES,F5,U1\nA2,14/05/2003,yes,F5,U1\n",
-     "None of its 2 rows could be loaded, so nothing was changed"),
+    ("oc3_2024.csv", f"{OC3}\n,31/02/2004,YES,F5,U1\nA2,14/05/2003,yes,F5\n",
+     "None of its 2 rows could be placed, so nothing was changed"),
 ])
 def test_refused_whole_leaves_store_unchanged(con, tmp_path, name, content, expect):
     import_files(con, sorted(EXAMPLES.glob("*.csv")))
@@ -324,7 +358,7 @@ def test_missing_path_and_folder(con, tmp_path):
 def test_non_utf8_bytes_refuse_only_their_row(con, tmp_path):
     content = (f"{OC3}\r\n".encode() + b"A1,14/05/2003,YES,F5,U1\r\nA\xe92,14/05/2003,YES,F5,U1\r\n"
                b"A3,14/05/2003,YES,F5,U1\xff\r\n" + "A4,14/05/2003,NO,,\r\n".encode())
-    f = one(con, tmp_path, "oc3_2024.csv", content)
+    f = one(con, tmp_path, "oc3_2024.csv", content, force=True)
     assert (f.status, f.rows_loaded, f.rows_rejected) == ("loaded", 2, 2)
     assert rejects(con) == [
         (3, None, "byte 0xE9 at line 3, position 2 is not UTF-8 text (save the file as 'CSV UTF-8')"),
@@ -341,12 +375,12 @@ def test_utf8_text_is_kept(con, tmp_path):
 # ---------------------------------------------------------------- names, years, batches
 def test_file_name_with_quotes_and_semicolons(con, tmp_path):
     name = "oc3 \"final\"; 'v2'); DROP TABLE oc3; -- 2024.csv"
-    f = one(con, tmp_path, name, f"{OC3}\nA1,14/05/2003,yes,F5,U1\nA2,14/05/2003,YES,F5,U1\n")
+    f = one(con, tmp_path, name, f"{OC3}\nA1,14/05/2003,yes,F5,U1\nA2,14/05/2003,YES,F5,U1\n,1,2\n", force=True)
     assert (f.status, f.collection_year, f.year_source, f.rows_loaded, f.rows_rejected) == (
-        "loaded", 2024, "file name", 1, 1)
+        "loaded", 2024, "file name", 2, 1)
     assert con.execute("SELECT file_name, table_name FROM import_batch").fetchall() == [(name, "oc3")]
     assert con.execute("SELECT DISTINCT file_name FROM rejected_row").fetchall() == [(name,)]
-    assert count(con, "oc3") == 1
+    assert count(con, "oc3") == 2
 
 
 @pytest.mark.parametrize("name, year, expect", [
@@ -366,8 +400,8 @@ def test_importing_the_same_content_twice_adds_nothing(con, tmp_path):
     copy = write(tmp_path, "renamed_2024.csv", (EXAMPLES / "ssda903_2023-24_oc3.csv").read_bytes())
     again = import_files(con, [*sorted(EXAMPLES.glob("*.csv")), copy])
     assert [f.status for f in first.files] == ["loaded"] * 3
-    assert [f.status for f in again.files] == ["skipped"] * 4
-    assert "already imported" in again.files[3].reason and "ssda903_2023-24_oc3.csv" in again.files[3].reason
+    assert [f.status for f in again.files] == ["unchanged"] * 4
+    assert again.files[3].reason == "the store already holds every row of this file; nothing added"
     assert snapshot(con) == before and count(con, "import_batch") == 3
 
 
@@ -375,41 +409,51 @@ def test_same_content_twice_in_one_call(con, tmp_path):
     a = write(tmp_path, "a_2024.csv", f"{OC3}\nA1,14/05/2003,NO,,\n")
     b = write(tmp_path, "b_2024.csv", f"{OC3}\nA1,14/05/2003,NO,,\n")
     report = import_files(con, [a, b])
-    assert [f.status for f in report.files] == ["loaded", "skipped"] and count(con, "oc3") == 1
+    assert [f.status for f in report.files] == ["loaded", "unchanged"] and count(con, "oc3") == 1
 
 
-def test_newer_file_for_same_year_replaces_and_one_call_adds_up(con, tmp_path):
-    one(con, tmp_path, "oc3_2023.csv", f"{OC3}\nA1,14/05/2003,NO,,\n")
-    one(con, tmp_path, "oc3_2024.csv", f"{OC3}\nA1,14/05/2003,NO,,\nA2,14/05/2003,NO,,\n")
-    f = one(con, tmp_path, "oc3_2024_v2.csv", f"{OC3}\nA1,14/05/2003,YES,F5,U1\n")
-    assert f.rows_replaced == 2 and "replaced 2 oc3 rows for 2024" in f.warnings[0]
-    assert con.execute("SELECT collection_year, IN_TOUCH FROM oc3 ORDER BY 1").fetchall() == [(2023, "NO"), (2024, "YES")]
-    parts = [write(tmp_path, f"oc3_2024_part{i}.csv", f"{OC3}\nB{i},14/05/2003,NO,,\n") for i in (1, 2)]
-    report = import_files(con, parts)
-    assert [f.rows_replaced for f in report.files] == [1, 0]
-    assert con.execute("SELECT count(*) FROM oc3 WHERE collection_year = 2024").fetchone()[0] == 2
+def test_a_newer_file_replaces_only_when_asked_and_parts_add_up(con, tmp_path):
+    one(con, tmp_path, "oc3_2023.csv", f"{OC3}\nA1,14/05/2003,NO,0,0\n")
+    one(con, tmp_path, "oc3_2024.csv", f"{OC3}\nA1,14/05/2003,NO,0,0\nA2,14/05/2003,NO,0,0\n")
+    newer = f"{OC3}\nA1,14/05/2003,YES,F5,U1\nA2,14/05/2003,NO,0,0\nA3,14/05/2003,NO,0,0\n"
+    held = one(con, tmp_path, "oc3_2024_v2.csv", newer)
+    assert (held.status, held.rows_added, held.rows_changed, held.rows_removed) == ("held", 1, 1, 0)
+    assert "would change 1 stored oc3 rows for 2023-24" in held.reason and "--replace" in held.reason
+    f = one(con, tmp_path, "oc3_2024_v2.csv", newer, replace=True)
+    assert (f.status, f.rows_added, f.rows_changed, f.rows_removed, f.rows_replaced) == ("loaded", 1, 1, 0, 1)
+    assert con.execute("SELECT collection_year, IN_TOUCH FROM oc3 ORDER BY 1, 2").fetchall() == [
+        (2023, "NO"), (2024, "NO"), (2024, "NO"), (2024, "YES")]
+    parts = [write(tmp_path, f"oc3_2024_part{i}.csv", f"{OC3}\nB{i},14/05/2003,NO,0,0\n") for i in (1, 2)]
+    report = import_files(con, parts)  # new rows only: no --replace needed, nothing stored is touched
+    assert [(f.status, f.rows_added, f.rows_replaced) for f in report.files] == [("loaded", 1, 0), ("loaded", 1, 0)]
+    assert con.execute("SELECT count(*) FROM oc3 WHERE collection_year = 2024").fetchone()[0] == 5
 
 
 def test_import_batch_and_rejected_row_records(con, tmp_path):
-    data = f"{OC3}\nA1,14/05/2003,yes,F5,U1\nA2,14/05/2003,YES,F5,U1\n".encode()
-    report = import_uploaded(con, "upload_2024.csv", data)
+    rows = "".join(f"B{i},14/05/2003,NO,0,0\n" for i in range(20))
+    data = f"{OC3}\nA1,14/05/2003,yes,F5,U1\n{rows},14/05/2003,YES,F5,U1\n".encode()
+    report = import_uploaded(con, "upload_2024.csv", data)  # 1 of 22 rows refused: under 5%
     f = report.files[0]
     digest = hashlib.sha256(data).hexdigest()
     row = con.execute("SELECT batch_id, content_hash, file_name, table_name, collection_year, rows_loaded, "
-                      "rows_rejected FROM import_batch").fetchone()
-    assert row == ("b" + digest[:12], digest, "upload_2024.csv", "oc3", 2024, 1, 1) and f.batch_id == row[0]
+                      "rows_rejected, rows_added FROM import_batch").fetchone()
+    assert row == (f.batch_id, digest, "upload_2024.csv", "oc3", 2024, 21, 1, 21) and f.batch_id.startswith("b")
     frame = rejected_rows(con, f.batch_id)
     assert list(frame.columns) == ["batch_id", "file_name", "line", "field", "reason", "raw"]
-    assert frame.iloc[0].to_dict() | {"reason": None} == {
-        "batch_id": f.batch_id, "file_name": "upload_2024.csv", "line": 2, "field": "IN_TOUCH", "reason": None,
-        "raw": f"{pid('A1')},14/05/2003,yes,F5,U1"}
+    assert frame.iloc[0].to_dict() == {
+        "batch_id": f.batch_id, "file_name": "upload_2024.csv", "line": 23, "field": "CHILD",
+        "reason": "no CHILD id: the row cannot be tied to a young person", "raw": ",14/05/2003,YES,F5,U1"}
     assert rejection_summary(con).to_dict("records") == [
-        {"file_name": "upload_2024.csv", "field": "IN_TOUCH", "problems": 1, "rows": 1}]
+        {"file_name": "upload_2024.csv", "field": "CHILD", "problems": 1, "rows": 1}]
     assert len(import_history(con)) == 1
-    assert report.rows() == [{"file": "upload_2024.csv", "status": "loaded", "table": "oc3", "collection_year": 2024,
-                              "loaded": 1, "refused": 1, "replaced": 0, "warnings": "", "reason": None,
-                              "batch_id": f.batch_id}]
-    assert "upload_2024.csv: oc3 2024: 1 rows loaded, 1 refused" in report.text()
+    assert report.rows()[0] | {"batch_id": None} == {
+        "file": "upload_2024.csv", "status": "loaded", "table": "oc3", "collection_year": 2024, "loaded": 21,
+        "flags": 22, "refused": 1, "added": 21, "changed": 0, "removed": 0, "replaced": 0, "lost": "",
+        "warnings": "", "reason": None, "batch_id": None}
+    assert f.flags == {"oc3_without_header": 21, "code": 1}
+    assert ("upload_2024.csv: oc3 2023-24: 21 rows loaded, 22 flags, 1 refused; 21 added, 0 changed, 0 removed "
+            "(the store held 0)") in report.text()
+    assert "    flagged 1 x code: Not one of the year's codes" in report.text()
 
 
 # ---------------------------------------------------------------- pseudonymisation and real-data marking
@@ -417,7 +461,7 @@ def test_ids_are_pseudonymised_everywhere(con, tmp_path):
     header = "CHILD,SEX,DOB,ETHNIC,UPN\nSECRET01,1,14/05/2003,WBRI,A123456789012\nSECRET02,2,14/05/2003,WBRI,UN3\n" \
              "SECRET03,3,14/05/2003,WBRI,B123456789012\n"
     f = one(con, tmp_path, "header_2024.csv", header)
-    assert (f.rows_loaded, f.rows_rejected) == (2, 1)
+    assert (f.rows_loaded, f.rows_rejected, f.flags) == (3, 0, {"code": 1})  # SEX 3: loaded, flagged
     expected = "P" + hmac.new(TEST_KEY.encode(), b"SECRET01", hashlib.sha256).hexdigest()[:12]
     rows = con.execute("SELECT CHILD, UPN FROM header ORDER BY SEX").fetchall()
     assert rows[0][0] == expected and rows[1] == (pid("SECRET02"), "UN3")
@@ -470,14 +514,21 @@ def test_cli_reports_and_exit_codes(tmp_path, capsys):
     db = tmp_path / "cli.duckdb"
     assert cli.main(["import", *map(str, sorted(EXAMPLES.glob("*.csv"))), "--db", str(db), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "ssda903_2023-24_oc3.csv: oc3 2024: 4 rows loaded, 0 refused" in out and "3 of 3 files loaded" in out
+    assert "ssda903_2023-24_oc3.csv: oc3 2023-24: 4 rows loaded, 0 flags, 0 refused; 4 added" in out
+    assert "3 of 3 files loaded" in out
     bad = write(tmp_path, "semi;colon \"x\" 2024.csv", "CHILD;DOB;IN_TOUCH;ACTIV;ACCOM\n")
-    good = write(tmp_path, "oc3_2023.csv", f"{OC3}\nA1,14/05/2003,NO,,\nA2,14/05/2003,no,,\n")
+    good = write(tmp_path, "oc3_2023.csv", f"{OC3}\nA1,14/05/2003,NO,0,0\nA2,14/05/2003,no,0,0\n")
     assert cli.main([str(good), str(bad), "--db", str(db), "--quiet"]) == 1
     out = capsys.readouterr().out
-    assert "oc3_2023.csv: oc3 2023: 1 rows loaded, 1 refused" in out
+    assert "oc3_2023.csv: oc3 2022-23: 2 rows loaded, 3 flags, 0 refused" in out
     assert "semi;colon \"x\" 2024.csv: REFUSED, nothing loaded. The header row is separated by semicolons" in out
-    assert "refused 1 x IN_TOUCH: 'no' is not one of the IN_TOUCH codes" in out
+    assert "flagged 1 x code: Not one of the year's codes" in out
+    changed = write(tmp_path, "oc3_2023-v2.csv", f"{OC3}\nA1,14/05/2003,YES,F5,U1\n")
+    assert cli.main([str(changed), "--db", str(db), "--year", "2023", "--quiet"]) == 3  # held back
+    assert "HELD BACK, nothing changed" in capsys.readouterr().out
+    assert cli.main([str(changed), "--db", str(db), "--year", "2023", "--replace", "--quiet"]) == 3  # removes A2
+    assert cli.main([str(changed), "--db", str(db), "--year", "2023", "--replace", "--force", "--quiet"]) == 0
+    assert "0 added, 1 changed, 1 removed (the store held 2)" in capsys.readouterr().out
 
 
 def test_cli_without_key_exits_2_and_makes_no_store(tmp_path, capsys, monkeypatch):
@@ -504,8 +555,8 @@ def test_large_file_is_streamed_with_bounded_memory(con, tmp_path):
     finally:
         tracemalloc.stop()
     f = report.files[0]
-    assert (f.rows_loaded, f.rows_rejected) == (199_800, 200)
-    assert count(con, "oc3") == 199_800 and count(con, "rejected_row") == 200
+    assert (f.rows_loaded, f.rows_rejected, f.flags["date"]) == (200_000, 0, 200)
+    assert count(con, "oc3") == 200_000 and count(con, "flag") == 200_200  # 200 dates, and no header for anyone
     # Python never holds the file: the peak is below the file's own size (rows materialised would be ~20x).
     assert peak < size, (peak, size)
     assert len(seen) >= rows // 5_000 and seen == sorted(seen) and seen[-1] == 1.0
@@ -568,8 +619,8 @@ def test_builtin_indicators_from_imported_files_match_hand_worked_answers(con, t
     from cl_metrics.indicators.compute import raw
     import_files(con, [write(tmp_path, "header_2023-24.csv", HAND_HEADER), write(tmp_path, "oc3_2023-24.csv", HAND_OC3)])
     expected = {"kit_in_touch_19_21": (3, 5),              # HW01, HW02, HW04 of HW01-05
-                "acc_suitable_19_21": (2, 5),              # U1, D1
-                "acc_not_suitable_19_21": (2, 5),          # S2, R2
+                "acc_suitable_19_21": (2, 4),              # U1, D1; HW05 (R2, residence not known) left out
+                "acc_not_suitable_19_21": (1, 4),          # S2 (DfE leaves G, H and R out of the total)
                 "acc_emergency_or_no_home_19_21": (1, 5),  # S2
                 "eet_in_eet_19_21": (2, 5),                # F1, F5
                 "eet_neet_19_21": (1, 5),                  # G5
@@ -604,36 +655,42 @@ def test_the_rest_of_the_return_is_recognised_and_validated(con, tmp_path):
     paths = [write(tmp_path, f"{name}_2023-24.csv", f"{header}\n{rows}") for name, (header, rows) in NEW_903.items()]
     report = import_files(con, paths)
     assert [(f.table, f.collection_year, f.rows_loaded, f.rows_rejected) for f in report.files] == [
-        ("ad1", 2024, 1, 3), ("placed_for_adoption", 2024, 2, 1), ("previous_permanence", 2024, 2, 1),
-        ("sw_episodes", 2024, 2, 2), ("dolo", 2024, 2, 1)]
-    got = con.execute("SELECT file_name, line, field, reason FROM rejected_row ORDER BY file_name, line").fetchall()
-    assert [(name.split("_2023")[0], line, field) for name, line, field, _ in got] == [
-        ("ad1", 3, "NB_ADOPTR"), ("ad1", 4, "SEX_ADOPTR"), ("ad1", 5, "DATE_MATCH"), ("dolo", 4, "DOLO_START"),
-        ("placed_for_adoption", 4, "REASON_PLACED_CEASED"), ("previous_permanence", 4, "PREV_PERM"),
-        ("sw_episodes", 4, "SW_ID"), ("sw_episodes", 5, "SW_REASON")]
-    reasons = [reason for *_, reason in got]
-    assert reasons[0] == "'3' is not one of the NB_ADOPTR codes (1, 2)"
-    assert reasons[1] == "'M2' is not one of the SEX_ADOPTR codes (M1, F1, MM, FF, MF)"
+        ("ad1", 2024, 4, 0), ("placed_for_adoption", 2024, 3, 0), ("previous_permanence", 2024, 3, 0),
+        ("sw_episodes", 2024, 4, 0), ("dolo", 2024, 3, 0)]
+    assert report.files[-1].warnings == [  # the year DfE first collected DoLOs is not in our sources
+        "dolo is not part of the 2023-24 return (DfE collects it from 2024-25): check the collection year"]
+    got = con.execute("SELECT table_name, line, field, rule_id, detail FROM flag WHERE kind = 'field' "
+                      "ORDER BY table_name, line").fetchall()
+    assert [(table, line, field, rule) for table, line, field, rule, _ in got] == [
+        ("ad1", 3, "NB_ADOPTR", "code"), ("ad1", 4, "SEX_ADOPTR", "code"), ("ad1", 5, "DATE_MATCH", "required"),
+        ("dolo", 4, "DOLO_START", "date"), ("placed_for_adoption", 4, "REASON_PLACED_CEASED", "code"),
+        ("previous_permanence", 4, "PREV_PERM", "code"), ("sw_episodes", 4, "SW_ID", "required"),
+        ("sw_episodes", 5, "SW_REASON", "code")]
+    reasons = [detail for *_, detail in got]
+    assert reasons[0] == "'3' is not one of the 2023-24 NB_ADOPTR codes (1, 2)"
+    assert reasons[1] == "'M2' is not one of the 2023-24 SEX_ADOPTR codes (M1, F1, MM, FF, MF)"
     assert reasons[2] == "required value is missing"
     assert reasons[3] == "'31/06/2023' is not a real date (day 31, month 6, year 2023)"
-    assert reasons[5] == "'p1' is not one of the PREV_PERM codes (P1, P2, P3, P4, Z1); codes are exact, did you mean 'P1'?"
-    assert reasons[7].startswith("'QUIT' is not one of the SW_REASON codes (MANAGE, FCONTA, LEFTRL,")
-    assert con.execute("SELECT CHILD, FOSTER_CARE, NB_ADOPTR, DATE_MATCH::VARCHAR FROM ad1").fetchall() == [
-        (pid("A1"), 1, 2, "2022-09-01")]
+    assert reasons[5] == ("'p1' is not one of the 2023-24 PREV_PERM codes (P1, P2, P3, P4, Z1); codes are exact, "
+                          "did you mean 'P1'?")
+    assert reasons[7].startswith(f"'{pid('QUIT')}' is not one of the 2023-24 SW_REASON codes (MANAGE, FCONTA,")
+    assert con.execute("SELECT CHILD, FOSTER_CARE, NB_ADOPTR, DATE_MATCH::VARCHAR FROM ad1 ORDER BY CHILD").fetchall() \
+        == sorted([(pid("A1"), 1, 2, "2022-09-01"), (pid("A2"), 0, 3, "2022-09-01"), (pid("A3"), 0, 1, "2022-09-01"),
+                   (pid("A4"), 0, 1, None)])
     # DfE allows an unknown day or month in DATE_PERM as zz, so it is kept as the text given
     assert con.execute("SELECT PREV_PERM, DATE_PERM FROM previous_permanence ORDER BY 1").fetchall() == [
-        ("P2", "zz/05/2015"), ("Z1", None)]
-    assert con.execute("SELECT DOLO_END::VARCHAR FROM dolo ORDER BY 1 NULLS LAST").fetchall() == [
-        ("2023-09-01",), (None,)]
+        ("P2", "zz/05/2015"), ("Z1", None), ("p1", "01/01/2015")]
+    assert con.execute("SELECT DOLO_START::VARCHAR, DOLO_END::VARCHAR FROM dolo ORDER BY 1 NULLS LAST").fetchall() == [
+        ("2023-06-01", "2023-09-01"), ("2023-06-01", None), (None, None)]
 
 
 def test_social_worker_ids_are_pseudonymised(con, tmp_path):
     header, rows = NEW_903["sw_episodes"]
     one(con, tmp_path, "sw_episodes_2024.csv", f"{header}\n{rows}")
     expected = "W" + hmac.new(TEST_KEY.encode(), b"SW_ID:SW123456", hashlib.sha256).hexdigest()[:12]
-    stored = con.execute("SELECT SW_ID FROM sw_episodes ORDER BY SW_DECOM").fetchall()
-    assert stored[0] == (expected,) and stored[1][0].startswith("W") and stored[1][0] != expected
-    # the refused row with a bad reason keeps its worker's id only as a pseudonym too
-    raw = con.execute("SELECT raw FROM rejected_row WHERE field = 'SW_REASON'").fetchone()[0]
-    assert raw == f"{pid('A3')},01/02/2010,{expected},01/04/2023,,QUIT"
+    stored = con.execute("SELECT CHILD, SW_ID FROM sw_episodes ORDER BY SW_DECOM, CHILD").fetchall()
+    assert dict(stored)[pid("A3")] == expected and stored[-1] == (pid("A1"), stored[-1][1])
+    assert stored[-1][1].startswith("W") and stored[-1][1] != expected and dict(stored)[pid("A2")] is None
+    # the flagged row with a bad reason holds its worker's id only as a pseudonym too
+    assert con.execute("SELECT value FROM flag WHERE field = 'SW_REASON'").fetchone()[0] == pid("QUIT")
     assert "SW123456" not in repr(snapshot(con)) and "SW654321" not in repr(snapshot(con))

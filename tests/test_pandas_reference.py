@@ -41,9 +41,12 @@ def frame(small_store):
 def test_every_indicator_agrees_with_pandas_in_every_year(small_con, frame):
     indicators = [*builtin(), *candidates()]
     strings = reference.with_plain_strings(frame)  # the bench's second reference must count the same
+    counted = set()
     for year in compute.years(small_con):
         sql = compute.raw(small_con, indicators, years=[year]).reset_index(drop=True)
         pandas = reference.compute(frame, indicators, year)
         pd.testing.assert_frame_equal(sql, pandas, check_dtype=False)
         pd.testing.assert_frame_equal(reference.compute(strings, indicators, year), pandas)
-        assert (sql["denominator"] > 0).sum() >= len(indicators) - 1, "cases should not be empty"
+        counted |= set(sql.loc[sql["denominator"] > 0, "indicator_id"])
+    # some figures exist only in some years (22-25 year olds are in OC3 from 2022-23)
+    assert len(counted) >= len(indicators) - 1, "cases should not be empty"

@@ -1,6 +1,6 @@
-"""Data quality: completeness and consistency checks on a hand-made store with planted failures,
+"""Data quality: completeness, and the rules' flags on a hand-made store with planted failures,
 and the Data quality page in both modes (figures on screen equal cl_metrics', no record list in
-workshop mode)."""
+workshop mode). Every rule's own known answer is in tests/test_rules.py."""
 from __future__ import annotations
 
 import re
@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cl_metrics import derived, quality, store
+from cl_metrics.rules import rules
 from tests.conftest import ANALYST, VIEWER, open_app_page, table_with
 
 YEAR = 2024
@@ -20,22 +21,22 @@ HEADER = {2023: [("B01", "2003-05-10"), ("E01", "2007-08-09")],
           2024: [("A01", "2005-06-01"), ("C01", "1999-01-15"), ("D01", "2006-02-02"), ("E01", "2007-08-08"),
                  ("F01", "2004-07-07"), ("G01", "2004-09-09"), ("H01", "2003-10-10"), ("I01", "2004-11-11"),
                  ("J01", "2005-12-12"), ("K01", "2003-04-04"), ("L01", "2006-05-05"), ("M01", "2005-05-05"),
-                 ("N01", "2001-06-06"), ("O01", "2002-06-06")]}
+                 ("N01", "1997-06-06"), ("O01", "2002-06-06")]}
 # (CHILD, DOB, IN_TOUCH, ACTIV, ACCOM), all in 2024; the comment says what each row plants.
 OC3 = [
     ("A01", "2005-06-01", "YES", "F1", "U1"),   # clean, age 18
     ("B01", "2003-05-10", "YES", "F5", "U1"),   # no header row in 2024
     ("D01", "2006-02-03", "YES", "P2", "E1"),   # DOB differs from header and oc2
-    ("F01", "2004-07-07", "DIED", None, None),  # clean: died, nothing else filled
-    ("G01", "2004-09-09", "RHOM", "G5", None),  # returned home with an activity
-    ("H01", "2003-10-10", "DIED", None, "0"),   # died with an accommodation code
+    ("F01", "2004-07-07", "DIED", None, None),  # died, the other two blank: not all coded or all blank
+    ("G01", "2004-09-09", "RHOM", "G5", None),  # returned home with an activity (and one blank)
+    ("H01", "2003-10-10", "DIED", None, "0"),   # died, activity blank: not all coded
     ("I01", "2004-11-11", "YES", "0", "U1"),    # in touch, activity 'no information'
     ("J01", "2005-12-12", "YES", "F2", "0"),    # in touch, accommodation 'no information'
     ("K01", "2003-04-04", "NO", "0", "0"),      # clean: not in touch, so '0' is allowed
     ("L01", "2006-05-05", "YES", "F2", "Z1"),   # staying put at 17
     ("M01", "2005-05-05", "YES", "F2", "Z1"),   # clean: staying put at 18
-    ("N01", "2001-06-06", "YES", "F5", "U1"),   # aged 22: too old for OC3
-    ("O01", "2002-06-06", "YES", "F5", ""),     # clean at 21; blank ACCOM counts as not filled
+    ("N01", "1997-06-06", "YES", "F5", "U1"),   # aged 26: too old for OC3 (22-25 is fine since 2022-23)
+    ("O01", "2002-06-06", "YES", "F5", ""),     # at 21, ACCOM blank: not all coded; blank counts as not filled
 ]
 OC2 = [("D01", "2006-02-02", 2024)]
 MISSING = [("E01", "2007-08-09", "M", "2023-06-01", 2024),   # DOB differs from the 2024 header
@@ -48,14 +49,15 @@ YOUNG_PERSON = [("A01", "relevant", False, False, None, "North", "Ann"),
                 ("D01", "eligible", False, True, None, "South", "Cal")]
 WELLBEING = [("A01", "2023-09-01", 7), ("D01", "2023-10-01", None)]
 
-EXPECTED = {  # check -> the CHILD of every failing record, with repeats
+EXPECTED = {  # rule -> the CHILD of every flagged record, with repeats; every other rule flags none
     "oc3_without_header": ["B01"],
     "contact_after_25": ["C01", "C01"],
     "dob_differs": ["D01", "E01"],
-    "died_or_home_with_activity": ["G01", "H01"],
-    "in_touch_without_information": ["I01", "J01"],
-    "staying_put_at_17": ["L01"],
-    "oc3_age_outside_17_21": ["N01"],
+    "153": ["F01", "G01", "H01", "O01"],
+    "344": ["G01"],
+    "345": ["I01", "J01"],
+    "3001": ["L01"],
+    "391": ["N01"],
 }
 
 
@@ -90,16 +92,11 @@ def known_con(known_store):
     con.close()
 
 
-@pytest.mark.parametrize("check_id", list(EXPECTED))
-def test_check_finds_exactly_the_planted_failures(known_con, check_id):
-    found = quality.CHECKS[check_id].find(known_con)
-    assert sorted(found["CHILD"]) == EXPECTED[check_id]
-    assert set(found["collection_year"]) == {YEAR}
-    assert found["detail"].str.len().gt(0).all()
-
-
-def test_every_registered_check_has_a_known_answer():
-    assert set(quality.CHECKS) == set(EXPECTED)
+def test_the_rules_flag_exactly_the_planted_failures(known_con):
+    found = quality.failures(known_con)
+    assert set(found["collection_year"]) == {YEAR} and found["detail"].str.len().gt(0).all()
+    flagged = {check: sorted(group["CHILD"]) for check, group in found.groupby("check")}
+    assert flagged == EXPECTED
 
 
 def test_details_say_what_is_wrong(known_con):
@@ -109,7 +106,8 @@ def test_details_say_what_is_wrong(known_con):
     after = records.loc["contact_after_25", "detail"].tolist()
     assert after == ["contact on 2024-02-01, 25th birthday 2024-01-15",
                      "contact on 2024-03-20, 25th birthday 2024-01-15"]
-    assert records.loc["oc3_age_outside_17_21", "detail"] == "age 22 in the year"
+    assert records.loc["391", "detail"] == "age 26 in the year; OC3 covers 17 to 25"
+    assert records.loc["344", "detail"] == "IN_TOUCH RHOM, ACTIV G5, ACCOM blank"
 
 
 def test_check_counts_are_exact_and_protected(known_con):
@@ -121,6 +119,8 @@ def test_check_counts_are_exact_and_protected(known_con):
         assert counts.loc[(check_id, 2023), "display"] == "0"
     exact = quality.check_counts(known_con, "analyst", threshold=1).set_index(["check", "collection_year"])
     assert {c: exact.loc[(c, YEAR), "failing"] for c in EXPECTED} == {c: len(v) for c, v in EXPECTED.items()}
+    assert exact.query("check not in @EXPECTED")["failing"].eq(0).all()  # every other rule of the registry
+    assert exact.loc[("344", YEAR), "dfe"] == "344" and exact.loc[("code", YEAR), "table"] == "any"
 
 
 @pytest.mark.parametrize("count, threshold, expected", [
@@ -134,9 +134,16 @@ def test_record_list_is_refused_in_workshop_mode(known_con):
     with pytest.raises(PermissionError):
         quality.failing_records(known_con, VIEWER)
     records = quality.failing_records(known_con, ANALYST)
-    assert list(records.columns) == ["CHILD", "collection_year", "check", "detail"]
+    assert list(records.columns) == ["CHILD", "collection_year", "check", "detail", "table", "field", "value"]
     assert len(records) == sum(map(len, EXPECTED.values()))
-    assert set(records["check"]) == {c.title for c in quality.CHECKS.values()}
+    assert set(records["check"]) == {rules()[c].title for c in EXPECTED}
+
+
+def test_every_rule_reads_the_same_on_the_page_as_in_the_registry():
+    wording = quality.rule_wording().set_index("check")
+    assert len(wording) == len(rules())
+    assert wording.loc[rules()["344"].title, "what it means"] == rules()["344"].wording
+    assert wording.loc[rules()["344"].title, "DfE rule"] == "344"
 
 
 def test_completeness_counts_blank_strings_as_empty(known_con):
@@ -194,7 +201,7 @@ def test_page_shows_cl_metrics_counts_on_the_known_store(known_store, monkeypatc
     if mode == "workshop":
         assert not listed
         assert not any(child in shown_text(at) for child in ids)
-        assert "hides the list of failing records" in shown_text(at)
+        assert "hides the list of flagged records" in shown_text(at)
     else:
         assert len(listed) == 1 and sorted(listed[0].value["CHILD"]) == sorted(sum(EXPECTED.values(), []))
 
@@ -208,8 +215,8 @@ def test_page_figures_equal_cl_metrics_on_a_synthetic_store(small_store, monkeyp
                                   check_dtype=False)
     at.selectbox(key="quality_table").set_value("health_record").run()
     expected = quality.completeness_grid(quality.completeness(cur, ["health_record"], mode))
-    pd.testing.assert_frame_equal(table_with(at, "field").reset_index(drop=True), expected, check_dtype=False)
-    shown = table_with(at, "field").drop(columns=["table", "field", "label"]).to_numpy().ravel()
+    pd.testing.assert_frame_equal(table_with(at, "label").reset_index(drop=True), expected, check_dtype=False)
+    shown = table_with(at, "label").drop(columns=["table", "field", "label"]).to_numpy().ravel()
     assert all(cell.endswith("%") or cell in ("suppressed", "fewer than 5") for cell in shown)
     assert ("." in shown[0]) == (mode == "analyst")
     records = [d for d in at.dataframe if "CHILD" in d.value.columns]

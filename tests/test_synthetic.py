@@ -138,6 +138,17 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     con = store.connect(path, create=True)  # made as version 2 made it: no per-workshop threshold
     con.execute("ALTER TABLE workshop DROP COLUMN threshold")
     con.execute("DROP TABLE access_log")  # version 4's
+    # ... and as before version 4: no flags, one batch per content, sex as a number
+    con.execute("DROP TABLE flag")
+    con.execute("DROP TABLE import_batch")
+    con.execute("CREATE TABLE import_batch (batch_id VARCHAR PRIMARY KEY, content_hash VARCHAR NOT NULL UNIQUE, "
+                "file_name VARCHAR NOT NULL, table_name VARCHAR, collection_year INTEGER, rows_loaded INTEGER NOT NULL, "
+                "rows_rejected INTEGER NOT NULL, imported_at TIMESTAMP NOT NULL)")
+    con.execute("INSERT INTO import_batch VALUES ('b1', 'h1', 'oc3_2024.csv', 'oc3', 2024, 2, 0, now())")
+    for table in ("header", "uasc"):
+        con.execute(f"ALTER TABLE {table} ALTER SEX TYPE INTEGER")
+    con.execute("INSERT INTO header (CHILD, SEX, DOB, ETHNIC, collection_year) VALUES ('A1', 2, '2003-05-14', 'WBRI', 2024)")
+    con.execute("INSERT INTO oc3 VALUES ('A1', '2003-05-14', 'DIED', 'F1', 'U1', 2024)")
     con.execute("UPDATE schema_version SET version = 2")
     con.execute("DELETE FROM store_info")  # version 2 stamped no records
     con.execute("INSERT INTO workshop VALUES ('w1', 'ABCDE', 'Old room', ['kit_in_touch_19_21'], now(), false)")
@@ -149,6 +160,10 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     assert con.execute("SELECT name, threshold FROM workshop").fetchall() == [("Old room", 5)]
     assert store.records_stamp(con) is not None  # figures can be kept straight away
     assert con.execute("SELECT count(*) FROM access_log").fetchone() == (0,)  # and it logs who does what
+    assert con.execute("SELECT batch_id, rows_loaded, rows_added FROM import_batch").fetchall() == [("b1", 2, 0)]
+    assert con.execute("SELECT SEX FROM header").fetchall() == [("2",)]  # sex kept, as text
+    assert con.execute("SELECT sex_group FROM person_year").fetchall() == [("Female",)]  # rebuilt on upgrade
+    assert con.execute("SELECT rule_id FROM flag").fetchall() == [("344",)]  # the rules' flags computed
     con.close()
     store.connect(path, read_only=True).close()  # upgraded once, readable by everyone after
 

@@ -22,16 +22,18 @@ from cl_metrics.ingest.loader import Progress, import_files
 from cl_metrics.ingest.pseudonym import PseudonymKeyError, load_key
 from cl_metrics.ingest.report import FileReport, ImportRefused, ImportReport
 from cl_metrics.ingest.templates import template_path
+from cl_metrics.rules import rule
 from cl_metrics.session import OpenStore
-from cl_metrics.spec import spec
+from cl_metrics.spec import spec, year_label
 from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, regenerate
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
 RAW_ROW_LIMIT = 2_000
 REPORT_COLUMNS = {"file": "File", "table": "Table", "collection_year": "Year", "status": "Result",
-                  "loaded": "Rows loaded", "refused": "Rows refused", "replaced": "Rows replaced", "notes": "Notes"}
-STATUS_WORDS = {"loaded": "loaded", "refused": "refused whole", "skipped": "skipped"}
+                  "loaded": "Rows loaded", "flags": "Flags", "refused": "Rows refused", "added": "Rows added",
+                  "changed": "Rows changed", "removed": "Rows removed", "notes": "Notes"}
+STATUS_WORDS = {"loaded": "loaded", "refused": "refused whole", "unchanged": "already held", "held": "held back"}
 HISTORY_COLUMNS = {"imported_at": "Imported", "file_name": "File", "table_name": "Table", "collection_year": "Year",
                    "rows_loaded": "Rows loaded", "rows_rejected": "Rows refused", "batch_id": "Batch"}
 REFUSAL_COLUMNS = {"file_name": "File", "field": "Field", "problems": "Problems", "rows": "Rows refused"}
@@ -91,16 +93,24 @@ class Upload:
     error: str | None = None
     replaced_synthetic: bool = False
 
+    @property
+    def needs_confirmation(self) -> bool:
+        """Some file was held back: the page offers to import again, replacing (and forcing) on request."""
+        return bool(self.report and self.report.any_held)
+
 
 def upload(con: duckdb.DuckDBPyConnection, actor: Principal, files: Sequence[tuple[str, bytes]],
-           year: int | None = None, replace_synthetic: bool = False, progress: Progress | None = None) -> Upload:
-    """Import uploaded (name, bytes) pairs in one transaction, as `import_files` does, and log who did."""
+           year: int | None = None, replace_synthetic: bool = False, progress: Progress | None = None, *,
+           replace: bool = False, force: bool = False) -> Upload:
+    """Import uploaded (name, bytes) pairs in one transaction, as `import_files` does, and log who did:
+    `replace` and `force` only after the person has seen what a first try held back and confirmed it."""
     require(actor, "import_files")
     if not files:
-        return Upload(error="Choose one or more CSV files to import.")
+        return Upload(error="Choose one or more CSV or XML files to import.")
     was_synthetic = store.get_info(con).get("source") == "synthetic"
     try:
-        report = import_files(con, list(files), year=year, progress=progress, replace_synthetic=replace_synthetic)
+        report = import_files(con, list(files), year=year, progress=progress, replace_synthetic=replace_synthetic,
+                              replace=replace, force=force)
     except (PseudonymKeyError, ImportRefused) as exc:
         return Upload(error=str(exc))
     access_log.write(con, actor, "imported", ", ".join(name for name, _ in files))
@@ -108,7 +118,7 @@ def upload(con: duckdb.DuckDBPyConnection, actor: Principal, files: Sequence[tup
 
 
 def report_table(report: ImportReport) -> pd.DataFrame:
-    """One row per file, with readable headings; notes hold why a file was refused and any warnings."""
+    """One row per file, with readable headings; notes hold why a file was refused or held back, and warnings."""
     rows = [row | {"status": STATUS_WORDS[row["status"]],
                    "notes": "; ".join(filter(None, [row["reason"], row["warnings"]]))} for row in report.rows()]
     frame = pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "reason", "warnings"])[list(REPORT_COLUMNS)]
@@ -117,29 +127,34 @@ def report_table(report: ImportReport) -> pd.DataFrame:
 
 
 def _file_message(f: FileReport) -> tuple[str, str]:
-    """Markdown about one file; its name, reasons and warnings quote the file, so they are escaped."""
-    name = plain(f.file_name)
+    """(kind, text): plain text, file names and reasons included as they are (never Markdown)."""
     if f.status == "refused":
-        return "error", f"**{name}** was refused, so nothing in it was loaded. {plain(f.reason)}"
-    if f.status == "skipped":
-        return "info", f"**{name}** was skipped: {plain(f.reason)}."
-    year = f" for the year ending 31 March {f.collection_year}" if f.collection_year else ""
-    text = f"**{name}**: {f.rows_loaded:,} rows loaded into {spec().table(f.table).title.lower()}{year}."
+        return "error", f"{f.file_name} was refused, so nothing in it was loaded. {f.reason}"
+    where = f"{spec().table(f.table).title.lower()}" + (f" for {year_label(f.collection_year)}" if f.collection_year else "")
+    if f.status == "unchanged":
+        return "info", f"{f.file_name}: {where}: {f.reason}."
+    if f.status == "held":
+        return "warning", f"{f.file_name} was held back and nothing in it was written ({where}). {f.reason} {f.diff_text()}."
+    text = f"{f.file_name}: {f.rows_loaded:,} rows loaded into {where}: {f.diff_text()}."
+    if f.flags:
+        text += f" {f.rows_flagged:,} flags (see Data quality): " + "; ".join(
+            f"{rule(r).title} ({n:,})" for r, n in list(f.flags.items())[:3]) + "."
     if f.rows_rejected:
-        reasons = "; ".join(f"{plain(reason)} ({n:,})" for reason, n in f.top_reasons[:3])
+        reasons = "; ".join(f"{reason} ({n:,})" for reason, n in f.top_reasons[:3])
         text += f" {f.rows_rejected:,} rows were refused and kept below with their reasons. Most common: {reasons}."
     if f.warnings:
-        text += " Note: " + "; ".join(map(plain, f.warnings)) + "."
+        text += " Note: " + "; ".join(f.warnings) + "."
     return ("warning" if f.rows_rejected or f.warnings else "success"), text
 
 
 def report_messages(outcome: Upload) -> list[tuple[str, str]]:
     """(kind, markdown) sentences about an upload; kind is success, info, warning or error."""
     if outcome.error:
-        return [("error", plain(outcome.error))]
+        return [("error", outcome.error)]
     report = outcome.report
     loaded = sum(f.status == "loaded" for f in report.files)
-    messages = [("error" if loaded == 0 else "info",
+    messages = [("error" if loaded == 0 and not report.any_held and any(f.status == "refused" for f in report.files)
+                  else "info",
                  f"{loaded} of {len(report.files)} files loaded: {report.rows_loaded:,} rows, "
                  f"{report.rows_rejected:,} rows refused. The import was one transaction.")]
     if outcome.replaced_synthetic:

@@ -11,8 +11,10 @@ import hmac
 import os
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 
+from cl_metrics.spec import spec
 from cl_metrics.store import PROJECT_ROOT
 
 KEY_ENV = "CL_PSEUDONYM_KEY"
@@ -23,6 +25,15 @@ PROJECT_SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 SECRETS_PATHS = [PROJECT_SECRETS, Path(".streamlit") / "secrets.toml"]
 # DfE's reason codes for a missing UPN are not identifiers and stay as they are.
 UPN_REASON = re.compile(r"UN\d{1,2}")
+# Text too short or too plain to be an id, so it may be kept as given where a value is shown with a
+# flag or in a refused row: a date (with zz for an unknown day or month), a number of one or two
+# digits (a spreadsheet's 1.0 included), or something shaped like a code (up to three letters and
+# two digits: yes, f1, M2, RD5). Anything else that is not a code of the return is pseudonymised.
+NOT_AN_ID = re.compile(r"(?:zz|\d{1,2})[/-](?:zz|\d{1,2})[/-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|[+-]?\d{1,2}(?:\.\d{1,2})?"
+                       r"|[A-Za-z]{1,3}\d{0,2}")
+# A fixed text whose keyed hash identifies the key, so a store can tell whether an import uses the
+# key its ids were made with, without holding the key.
+FINGERPRINT_TEXT = b"cl_metrics pseudonymisation key fingerprint v1"
 
 
 class PseudonymKeyError(RuntimeError):
@@ -79,6 +90,17 @@ class Pseudonymiser:
         """sw_episodes' SW_ID (a social worker's registration number) links a worker to children."""
         return "W" + self._digest("SW_ID:" + value)
 
+    def fingerprint(self) -> str:
+        """HMAC-SHA256(key, a fixed text): the same for the same key, and no help in finding it."""
+        return hmac.new(self._key, FINGERPRINT_TEXT, hashlib.sha256).hexdigest()
+
+    def shown(self, value: str) -> str:
+        """`value` if it cannot be an id (a code of the return, a date, a small number), else its pseudonym:
+        a value kept with a flag or in a refused row never holds a raw id, however shifted the row."""
+        if not value or NOT_AN_ID.fullmatch(value.strip()) or value.strip().upper() in _codes():
+            return value
+        return self.child(value)
+
     def column(self, name: str, value: str | None) -> str | None:
         if not value:
             return value
@@ -92,3 +114,9 @@ class Pseudonymiser:
 
 
 ID_COLUMNS = ("CHILD", "UPN", "SW_ID")
+
+
+@cache
+def _codes() -> frozenset[str]:
+    """Every code of every code list (any year), upper case: text that is a code is not an id."""
+    return frozenset(code.upper() for codes in spec().codes.values() for code in codes)

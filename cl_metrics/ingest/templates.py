@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cl_metrics.ingest.pseudonym import ID_COLUMNS
-from cl_metrics.spec import ColumnSpec, TableSpec, spec
+from cl_metrics.spec import ColumnSpec, TableSpec, return_years, spec, year_label
 from cl_metrics.store import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "data"
@@ -28,11 +28,22 @@ def template_path(table: str) -> Path:
     return TEMPLATE_DIR / f"{table}.csv"
 
 
-def _allowed(column: ColumnSpec) -> str:
+def _years_valid(table: TableSpec, column: ColumnSpec, code: str) -> str:
+    """' (2016-17 to 2020-21)' when a code of the return is valid in some of its years only, else ''."""
+    years = [y.year for y in return_years().values() if table.name in y.tables]
+    valid = [y for y in years if code in return_years()[y].codes.get(column.codes, ())]
+    if table.source == "local" or valid == years:
+        return ""
+    until = "" if valid[-1] == years[-1] else f" to {year_label(valid[-1])}"
+    return f" ({year_label(valid[0])}{until or ' on'})"
+
+
+def _allowed(column: ColumnSpec, table: TableSpec) -> str:
     if column.codes:
         codes = spec().codes[column.codes]
         labels = spec().labels.get(column.codes, {})
-        return "; ".join(f"`{c}` {labels[c]}" if c in labels else f"`{c}`" for c in codes)
+        return "; ".join((f"`{c}` {labels[c]}" if c in labels else f"`{c}`") + _years_valid(table, column, c)
+                         for c in codes)
     if column.min is not None or column.max is not None:
         return f"{column.min if column.min is not None else ''} to {column.max if column.max is not None else ''}"
     return ""
@@ -47,7 +58,7 @@ def _table_md(table: TableSpec) -> str:
     for c in table.columns:
         meaning = c.label or ("pseudonymised on import" if c.name in ID_COLUMNS else "")
         required = "yes" if c.required else ""
-        lines.append(f"| `{c.name}` | {TYPE_WORDS[c.type]} | {required} | {_allowed(c)} | {meaning} |")
+        lines.append(f"| `{c.name}` | {TYPE_WORDS[c.type]} | {required} | {_allowed(c, table)} | {meaning} |")
     return "\n".join(lines)
 
 
@@ -55,8 +66,13 @@ def docs_markdown() -> str:
     """The generated part of data/README.md: every table's columns, types and codes."""
     parts = [BEGIN, "", "## Local tables (templates in `data/templates/`)", ""]
     parts += [_table_md(t) + "\n" for t in spec().local_tables()]
-    parts += ["## SSDA903 tables (DfE's own files, loaded unchanged)", ""]
+    parts += ["## SSDA903 tables (DfE's own files, loaded unchanged)", "",
+              "Each file is checked against its own collection year's spec (`cl_metrics/specs/ssda903/`); a code "
+              "valid in some years only says which. A value that breaks the year's spec is loaded and flagged.", ""]
     parts += [_table_md(t) + "\n" for t in spec().national_tables()]
+    parts += ["### What changed, year by year", ""]
+    parts += [f"- **{y.label}**: " + "; ".join(y.changes) for y in return_years().values() if y.changes]
+    parts.append("")
     parts.append(END)
     return "\n".join(parts)
 

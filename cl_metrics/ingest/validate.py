@@ -1,34 +1,48 @@
-"""Row validation: one pydantic model per table, built from the spec (types, codes, required, min/max).
+"""Checking a row's values against its collection year's spec: load and flag.
 
-Values arrive as stripped strings; each column's validator turns them into Python values or
-refuses them with a reason a person can act on. Codes are compared exactly (DfE treats 'yes'
-or '02' as errors, and so do we). A few consistency rules between columns sit in RULES.
+Values arrive as stripped text. A value that breaks the year's spec is kept as given when the
+column's type can hold it (a code outside the year's list, a number out of range) and stored as
+unknown (NULL) when it cannot (a date that is not a date); either way it is flagged with one of the
+registry's field rules (cl_metrics/rules/registry.toml: code, required, date, number, range,
+yes_no, id_elsewhere). Codes are compared exactly (DfE treats 'yes' or '02' as errors), but a
+number a spreadsheet saved as 1.0 is read as the number 1. Ids are pseudonymised here, and a
+flagged value that could be an id is kept only as a pseudonym. Cross-field and cross-table rules
+are the registry's record rules, run on the store (cl_metrics.rules).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from functools import cache
-from typing import Annotated, Any, Callable, Optional
+from typing import Any
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, create_model,
-                      model_validator)
-from pydantic_core import PydanticCustomError
+from cl_metrics.ingest.pseudonym import ID_COLUMNS, Pseudonymiser
+from cl_metrics.spec import ColumnSpec, TableSpec, YearSpec, spec
 
-from cl_metrics.spec import ColumnSpec, TableSpec, spec
-
-PY_TYPES = {"VARCHAR": str, "INTEGER": int, "DATE": date, "BOOLEAN": bool}
 DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A time of midnight that spreadsheets add to dates (14/05/2003 00:00, 2003-05-14 00:00:00).
+MIDNIGHT = re.compile(r"[ T]00:00(?::00(?:\.0+)?)?$")
 INT = re.compile(r"[+-]?\d+")
+SPREADSHEET_NUMBER = re.compile(r"([+-]?\d+)\.0+")
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 INT32 = 2**31 - 1
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 SHOW_CODES = 12
+# A row with this many flagged values is probably shifted (its columns out of place).
+SHIFTED = 2
+
+# (field, rule id, the value as given (made safe), what is wrong)
+Problem = tuple[str, str, str | None, str]
 
 
-def _refuse(reason: str) -> PydanticCustomError:
-    return PydanticCustomError("cl_refused", "{reason}", {"reason": reason})
+class Unreadable(ValueError):
+    """A value its column's type cannot hold: the rule says which check, the reason why, with
+    {value} where the value goes (shown only as it may be shown: ids pseudonymised)."""
+
+    def __init__(self, rule: str, reason: str):
+        super().__init__(reason)
+        self.rule, self.reason = rule, reason
 
 
 def _show(value: str) -> str:
@@ -36,115 +50,127 @@ def _show(value: str) -> str:
 
 
 def parse_date(value: str) -> date:
-    """DD/MM/YYYY (DfE's form) or YYYY-MM-DD; an impossible date like 31/02/2004 is refused."""
+    """DD/MM/YYYY (DfE's form) or YYYY-MM-DD, a midnight time allowed; 31/02/2004 is not a date."""
+    value = MIDNIGHT.sub("", value)
     if m := DMY.fullmatch(value):
         d, mth, y = (int(g) for g in m.groups())
     elif m := ISO.fullmatch(value):
         y, mth, d = (int(g) for g in m.groups())
     else:
-        raise _refuse(f"{_show(value)} is not a date in the form DD/MM/YYYY")
+        raise Unreadable("date", "{value} is not a date in the form DD/MM/YYYY")
     try:
         parsed = date(y, mth, d)
     except ValueError:
-        raise _refuse(f"{_show(value)} is not a real date (day {d}, month {mth}, year {y})") from None
+        raise Unreadable("date", f"{{value}} is not a real date (day {d}, month {mth}, year {y})") from None
     if not FIRST_YEAR <= y <= LAST_YEAR:
-        raise _refuse(f"{_show(value)} has an implausible year")
+        raise Unreadable("date", "{value} has an implausible year")
     return parsed
 
 
+def as_whole_number(value: str) -> str:
+    """'1.0' (a spreadsheet's number) -> '1'; anything else unchanged."""
+    m = SPREADSHEET_NUMBER.fullmatch(value)
+    return m.group(1) if m else value
+
+
 def parse_int(value: str) -> int:
+    value = as_whole_number(value)
     if not INT.fullmatch(value) or abs(int(value)) > INT32:
-        raise _refuse(f"{_show(value)} is not a whole number")
+        raise Unreadable("number", "{value} is not a whole number")
     return int(value)
 
 
 def parse_bool(value: str) -> bool:
-    low = value.lower()
+    low = as_whole_number(value).lower()
     if low in TRUE:
         return True
     if low in FALSE:
         return False
-    raise _refuse(f"{_show(value)} is not yes/no: use 1 or 0 (true/false and yes/no are accepted too)")
+    raise Unreadable("yes_no", "{value} is not yes/no: use 1 or 0 (true/false and yes/no are accepted too)")
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {"VARCHAR": str, "INTEGER": parse_int, "DATE": parse_date,
                                             "BOOLEAN": parse_bool}
 
 
-def _code_reason(column: ColumnSpec, value: str, codes: tuple[str, ...]) -> str:
-    shown = ", ".join(codes[:SHOW_CODES]) + (", ..." if len(codes) > SHOW_CODES else "")
+def _code_reason(column: ColumnSpec, value: str, codes: tuple[str, ...], year: str) -> str:
+    listed = ", ".join(codes[:SHOW_CODES]) + (", ..." if len(codes) > SHOW_CODES else "")
     hint = ""
     close = [c for c in codes if c.lower() == value.lower() or c == value.lstrip("0")]
     if close:
         hint = f"; codes are exact, did you mean {close[0]!r}?"
-    return f"{_show(value)} is not one of the {column.codes} codes ({shown}){hint}"
+    return f"{{value}} is not one of the {year} {column.codes} codes ({listed}){hint}"
 
 
-def column_validator(column: ColumnSpec) -> Callable[[Any], Any]:
-    """Check one raw string against the column's spec and return the typed value (None if blank)."""
-    codes = spec().codes[column.codes] if column.codes else None
+def column_check(column: ColumnSpec, codes: tuple[str, ...] | None, year: str
+                 ) -> Callable[[str], tuple[Any, tuple[str, str] | None]]:
+    """Check one value: (the value to store, or None; and (rule, reason) when it breaks the spec, with
+    {value} in the reason where the value is to be shown)."""
     parse = PARSERS[column.type]
 
-    def check(value: Any) -> Any:
-        if value is None or value == "":
-            if column.required:
-                raise _refuse("required value is missing")
-            return None
-        if codes is not None and value not in codes:
-            raise _refuse(_code_reason(column, value, codes))
-        parsed = parse(value)
+    def check(value: str) -> tuple[Any, tuple[str, str] | None]:
+        if value == "":
+            return None, (("required", "required value is missing") if column.required else None)
+        if codes is not None and value not in codes and as_whole_number(value) in codes:
+            value = as_whole_number(value)
+        try:
+            parsed = parse(value)
+        except Unreadable as exc:
+            return None, (exc.rule, exc.reason)
+        if codes is not None and str(parsed) not in codes:
+            return parsed, ("code", _code_reason(column, value, codes, year))
         if column.min is not None and parsed < column.min:
-            raise _refuse(f"{_show(value)} is below the minimum {column.min}")
+            return parsed, ("range", f"{{value}} is below the minimum {column.min}")
         if column.max is not None and parsed > column.max:
-            raise _refuse(f"{_show(value)} is above the maximum {column.max}")
-        return parsed
+            return parsed, ("range", f"{{value}} is above the maximum {column.max}")
+        return parsed, None
 
     return check
 
 
-def _age_in_year(dob: date, year: int) -> int:
-    """Age at the birthday that falls in the collection year (1 April to 31 March)."""
-    return year - dob.year - (1 if dob.month >= 4 else 0)
+class RowChecker:
+    """Checks the rows of one table against one year's spec, pseudonymising ids as it goes."""
 
+    def __init__(self, table: TableSpec, year: YearSpec | None, pseudo: Pseudonymiser):
+        declared = year.tables.get(table.name) if year else None
+        by_name = {c.name: c for c in (declared or table).columns}
+        codes = year.codes if year else {}
+        label = year.label if year else "template"
+        self.names = table.column_names
+        self.pseudo = pseudo
+        self.checks = [column_check(by_name.get(c.name, c), codes.get(c.codes, spec().codes.get(c.codes)) if c.codes
+                                    else None, label) if c.name not in ID_COLUMNS else None for c in table.columns]
+        self.id_positions = [i for i, c in enumerate(table.columns) if c.name in ID_COLUMNS]
+        # Free text (no code list) holds whatever a shifted row puts there: see __call__.
+        self.free_text = [i for i, c in enumerate(table.columns)
+                          if c.type == "VARCHAR" and not c.codes and c.name not in ID_COLUMNS]
+        self.required_ids = {c.name for c in table.columns if c.name in ID_COLUMNS and by_name.get(c.name, c).required}
 
-def _oc3_rules(row: Any, info: ValidationInfo) -> Any:
-    """DfE's consistency rules for oc3 (data-to-insight's validator): blanks, 'no information', Z at 17."""
-    if row.IN_TOUCH in ("DIED", "RHOM") and (row.ACTIV or row.ACCOM):
-        raise PydanticCustomError("cl_rule", "{reason}", {"field": "ACTIV" if row.ACTIV else "ACCOM", "reason":
-                                  f"IN_TOUCH is {row.IN_TOUCH}, so ACTIV and ACCOM must be blank"})
-    if row.IN_TOUCH == "YES" and "0" in (row.ACTIV, row.ACCOM):
-        raise PydanticCustomError("cl_rule", "{reason}", {"field": "ACTIV" if row.ACTIV == "0" else "ACCOM",
-                                  "reason": "IN_TOUCH is YES, so ACTIV and ACCOM cannot be '0' (no information)"})
-    year = (info.context or {}).get("collection_year")
-    if year and row.ACCOM and row.ACCOM.startswith("Z") and _age_in_year(row.DOB, year) == 17:
-        raise PydanticCustomError("cl_rule", "{reason}", {"field": "ACCOM", "reason":
-                                  "ACCOM Z (with former foster carers) is not used at age 17"})
-    return row
-
-
-RULES: dict[str, Callable[[Any, ValidationInfo], Any]] = {"oc3": _oc3_rules}
-
-
-@cache
-def row_model(table_name: str) -> type[BaseModel]:
-    """A pydantic model for one table's rows, built from the spec."""
-    table: TableSpec = spec().table(table_name)
-    fields = {c.name: (Annotated[Optional[PY_TYPES[c.type]], BeforeValidator(column_validator(c))], None)
-              for c in table.columns}
-    validators = {"consistency": model_validator(mode="after")(RULES[table_name])} if table_name in RULES else {}
-    return create_model(f"{table_name}_row", __config__=ConfigDict(extra="ignore", frozen=True),
-                        __validators__=validators, **fields)
-
-
-def validate_row(table_name: str, values: dict[str, str], collection_year: int | None
-                 ) -> tuple[BaseModel | None, list[tuple[str | None, str]]]:
-    """The validated row, or None and every (field, reason) that refused it."""
-    try:
-        return row_model(table_name).model_validate(values, context={"collection_year": collection_year}), []
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            ctx = err.get("ctx") or {}
-            name = str(err["loc"][0]) if err["loc"] else ctx.get("field")
-            problems.append((name, ctx.get("reason", err["msg"])))
-        return None, problems
+    def __call__(self, values: dict[str, str]) -> tuple[list[Any], list[Problem]]:
+        """The values to store (ids pseudonymised), and what breaks the year's spec."""
+        ids = {values.get(self.names[i], "") for i in self.id_positions} - {""}
+        row: list[Any] = []
+        problems: list[Problem] = []
+        for name, check in zip(self.names, self.checks):
+            value = values.get(name, "")
+            if check is None:  # an id column
+                row.append(self.pseudo.column(name, value) if value else None)
+                if not value and name in self.required_ids:
+                    problems.append((name, "required", None, "required value is missing"))
+                continue
+            if value in ids and self.pseudo.shown(value) != value:  # an id in the wrong column: never stored as given
+                row.append(None)
+                problems.append((name, "id_elsewhere", self.pseudo.child(value),
+                                 "holds the row's id (columns shifted?); stored as unknown"))
+                continue
+            stored, problem = check(value)
+            if problem and isinstance(stored, str):
+                stored = self.pseudo.shown(stored)
+            row.append(stored)
+            if problem:
+                shown = self.pseudo.shown(value) if value else None
+                problems.append((name, problem[0], shown, problem[1].format(value=_show(shown or ""))))
+        if len(problems) >= SHIFTED:  # columns probably shifted: free text may hold an id, so only as shown
+            for i in self.free_text:
+                row[i] = self.pseudo.shown(row[i]) if row[i] else row[i]
+        return row, problems

@@ -150,7 +150,7 @@ def test_analyst_in_the_url_of_a_real_store_without_sign_in_shows_workshop_mode_
     links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
     assert not {"Indicator lab", "Workshop"} & set(links) and "Data quality" in links
     if path == "data_quality":
-        assert "fewer than 5" in text and "Failing records" not in text
+        assert "fewer than 5" in text and "Flagged records" not in text
 
 
 def sign_in_with_provider(page, url: str, email: str) -> None:
@@ -181,7 +181,7 @@ def test_an_analyst_signs_in_with_the_provider_and_sees_exact_counts(page, signe
     go(page, f"{url}/data_quality?mode=Analyst")
     text = page.locator("body").inner_text()
     assert "OFFICIAL-SENSITIVE" in text and "Analyst mode: every count is exact." in text
-    assert page.get_by_text("Failing records (2)").is_visible()  # the two orphan rows, exactly
+    assert page.get_by_text("Flagged records (2)").is_visible()  # the two orphan rows, exactly
     sp.screenshot(page, artifacts, "access-analyst-data-quality")
     go(page, f"{url}/data?mode=Analyst")
     assert page.get_by_role("heading", name="Access log").is_visible()
@@ -196,7 +196,7 @@ def test_a_viewer_signs_in_and_gets_exactly_the_viewer_pages_without_exact_count
     go(page, f"{url}/data_quality?mode=Analyst")
     text = page.locator("body").inner_text()
     assert chrome(page)["mode switch"] == 0 and "OFFICIAL-SENSITIVE" not in text
-    assert "fewer than 5" in text and "Failing records" not in text
+    assert "fewer than 5" in text and "Flagged records" not in text
     sp.screenshot(page, artifacts, "access-viewer-data-quality")
 
 
