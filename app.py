@@ -10,6 +10,6 @@ from pages import common
 st.set_page_config(page_title="Care leaver information dashboard", layout="wide")
 context, page = common.start()
 st.session_state["_context"] = context
-if not context.joining:
+if context.view == "staff":
     common.banners(context)
 page.run()

@@ -24,6 +24,7 @@ from cl_metrics.domains import domain_ids
 from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, builtin, compute, for_domain, load_declarations
 from cl_metrics.indicators.model import ARITY
+from cl_metrics.indicators.stored import saved
 from cl_metrics.readability import flesch_reading_ease
 from cl_metrics.session import OpenStore
 from cl_metrics.views import indicator_figures
@@ -234,13 +235,6 @@ def breakdown(con, candidate: Indicator, dimension: str, year: int, mode: Mode =
 
 
 # --- the store -------------------------------------------------------------------------------------
-
-def saved(con, include_retired: bool = False) -> tuple[Indicator, ...]:
-    """Saved candidates, oldest first, validated as on import (a stale one is named, not skipped)."""
-    rows = con.execute("SELECT definition FROM candidate_indicator WHERE ? OR NOT retired "
-                       "ORDER BY created_at, id", [include_retired]).fetchall()
-    return load_declarations([json.loads(r[0]) for r in rows], "saved candidates")
-
 
 def records(con) -> pd.DataFrame:
     """One row per saved candidate with who saved it and when (no figures)."""

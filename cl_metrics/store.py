@@ -15,7 +15,7 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
 ACCESS_LOG = """CREATE TABLE access_log (
     logged_at TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL, how VARCHAR NOT NULL,
@@ -42,6 +42,7 @@ MIGRATIONS = {
         "ALTER TABLE header ALTER SEX TYPE VARCHAR",
         "ALTER TABLE uasc ALTER SEX TYPE VARCHAR"),
     # ---- end of version 4 -> 5
+    5: ("ALTER TABLE indicator_feedback ADD COLUMN approved BOOLEAN DEFAULT false",),  # comments wait for approval
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
@@ -62,7 +63,7 @@ CREATE SEQUENCE feedback_id;
 CREATE TABLE indicator_feedback (
     id BIGINT PRIMARY KEY DEFAULT nextval('feedback_id'), workshop_id VARCHAR NOT NULL,
     participant VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, matters INTEGER,
-    fair VARCHAR, comment VARCHAR, missing VARCHAR, created_at TIMESTAMP NOT NULL);
+    fair VARCHAR, comment VARCHAR, missing VARCHAR, created_at TIMESTAMP NOT NULL, approved BOOLEAN DEFAULT false);
 CREATE TABLE indicator_decision (
     workshop_id VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, decision VARCHAR NOT NULL,
     note VARCHAR, decided_at TIMESTAMP NOT NULL);

@@ -11,10 +11,13 @@ import pandas as pd
 from cl_metrics import differencing, memo
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import Domain, domains
-from cl_metrics.indicators import Indicator, builtin, compute
+from cl_metrics.indicators import DeclarationError, Indicator, builtin, compute, stored
 
 VOICE_LABELS = {"self-reported": "Young person's own answer", "worker-recorded": "Recorded by workers",
                 "national-return": "National return (SSDA903)"}
+# The same three voices in words a young person at a workshop uses (phone cards, printed cards).
+YOUNG_PEOPLES_WORDS = {"self-reported": "What young people told us", "worker-recorded": "What workers write down",
+                       "national-return": "What the council tells the government each year"}
 STATUS_LABELS = {"established": "Established", "prototype": "Prototype", "candidate": "Candidate"}
 BETTER_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "neither": "Neither higher nor lower is better"}
 
@@ -57,10 +60,37 @@ def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = 
     return table
 
 
+def on_show(con, domain_id: str | None = None) -> tuple[tuple[Indicator, ...], dict[str, str]]:
+    """What the Overview and Domain pages show: the built-ins, and every candidate a workshop promoted
+    to prototype, with where each promoted one came from (a saved candidate that no longer fits the
+    store's fields leaves the pages with the built-ins; the lab names it)."""
+    try:
+        promoted = stored.promoted(con)
+    except DeclarationError:
+        promoted = ()
+    indicators = (*builtin(), *(ind for ind, _ in promoted))
+    if domain_id is not None:
+        indicators = tuple(ind for ind in indicators if ind.domain == domain_id)
+    return indicators, {ind.id: f"from the workshop '{name}'" for ind, name in promoted}
+
+
+def shown_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
+                  domain_id: str | None = None) -> pd.DataFrame:
+    """The figures of what the pages show (on_show), a promoted candidate checked for differencing
+    against every saved one, with `origin` saying which workshop promoted it."""
+    indicators, origins = on_show(con, domain_id)
+    try:
+        alongside = stored.saved(con, include_retired=True)
+    except DeclarationError:
+        alongside = ()
+    table = indicator_figures(con, year, mode, threshold, indicators, alongside)
+    return table.assign(origin=[origins.get(i, "") for i in table["indicator_id"]])
+
+
 def overview(con, year: int, mode: Mode = "workshop",
              threshold: int = DEFAULT_THRESHOLD) -> list[tuple[Domain, pd.DataFrame]]:
     """The eight domains in order, each with its indicators' figures."""
-    table = indicator_figures(con, year, mode, threshold)
+    table = shown_figures(con, year, mode, threshold)
     return [(d, table[table["domain"] == d.id].reset_index(drop=True)) for d in domains()]
 
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -36,6 +38,8 @@ PAGES = {
     "data": ("pages/data.py", "Data", "Data"),
 }
 JOIN_PAGE = ("pages/join.py", "Join a workshop")
+PROJECTOR_PAGE = ("pages/projector.py", "Projector", "projector")
+View = Literal["staff", "join", "projector"]
 SIGN_IN_PAGE = ("pages/sign_in.py", "Staff sign-in", "sign_in")
 STAFF_COOKIE = "cl_staff_session"  # a local account's signed session token (accounts.session_token)
 
@@ -44,7 +48,8 @@ STAFF_COOKIE = "cl_staff_session"  # a local account's signed session token (acc
 class Context:
     """What a page needs: the store, its summary, who is asking, the year, the mode and the threshold.
 
-    `joining` marks the participant's phone view: a join link or code, and nothing else of the app."""
+    `view` is "staff" (the app with its sidebar), "join" (a participant's phone: a join link or code,
+    and nothing else of the app) or "projector" (the room's screen: no chrome at all)."""
     opened: session.OpenStore
     summary: store.StoreSummary
     actor: access.Principal
@@ -52,7 +57,7 @@ class Context:
     year: int | None
     mode: str
     threshold: int
-    joining: bool = False
+    view: View = "staff"
 
     def cursor(self):
         return self.opened.cursor()
@@ -62,16 +67,29 @@ class Context:
         (access_log.record_once if once else access_log.record)(self.opened, self.actor, event, detail)
 
 
+_BUILDING = threading.Lock()  # one session builds the missing default store; the others wait for it
+
+
 @st.cache_resource(show_spinner=False)
 def open_store(path: str) -> session.OpenStore:
-    """The process-wide store, opened once (built from synthetic data if it is the missing default)."""
-    if path == str(store.DEFAULT_STORE.resolve()) and not store.DEFAULT_STORE.exists():
-        with st.status("First start: building the synthetic demonstration store", expanded=True) as status:
-            bar = st.progress(0.0, text="Starting")
-            write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED,
-                        progress=lambda fraction, label: bar.progress(min(fraction, 1.0), text=label.capitalize()))
-            status.update(label="Synthetic store ready", state="complete", expanded=False)
+    """The process-wide store, opened once. Draws nothing: elements drawn inside a cached function are
+    replayed on every run, so the first start's progress box lives in `build_default_store`."""
     return session.open_store(path)
+
+
+def build_default_store(path: str) -> None:
+    """On first start, build the missing default store from synthetic data with a progress bar, then
+    start the run again so the box is gone once the store is ready."""
+    if path != str(store.DEFAULT_STORE.resolve()) or store.DEFAULT_STORE.exists():
+        return
+    with _BUILDING:
+        if not store.DEFAULT_STORE.exists():  # nobody built it while this session waited
+            with st.status("First start: building the synthetic demonstration store", expanded=True) as status:
+                bar = st.progress(0.0, text="Starting")
+                write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED,
+                            progress=lambda fraction, label: bar.progress(min(fraction, 1.0), text=label.capitalize()))
+                status.update(label="Synthetic store ready", state="complete", expanded=False)
+    st.rerun()
 
 
 def secrets_section(name: str) -> dict:
@@ -115,6 +133,7 @@ def who_is_asking(source: str, setup: access.SignInSetup) -> access.Principal:
 
 def _open() -> session.OpenStore:
     path = str(session.store_path_from(sys.argv[1:]))
+    build_default_store(path)
     try:
         return open_store(path)
     except store.StoreError as exc:
@@ -126,17 +145,22 @@ def start():
     """Open the store, find who is asking, route the URL and draw the shared sidebar; once per run, from app.py.
 
     Returns the context and the page to run. A join link (`?code=`), or a visitor who may only join,
-    gets the phone view: one page, no menu, no sidebar at all."""
+    gets the phone view; a facilitator's `?room=` gets the projector view: one page each, no menu,
+    no sidebar at all."""
     opened = _open()
     summary = opened.summary()
     setup = sign_in_setup()
     actor = who_is_asking(summary.source, setup)
-    joining = bool(st.query_params.get("code")) or not actor.may("view_pages")
-    page = navigation(actor, setup, joining)  # before the sidebar: its page links need the pages
+    view: View = "staff"
+    if st.query_params.get("code") or not actor.may("view_pages"):
+        view = "join"
+    elif st.query_params.get("room") and actor.may("run_workshops"):
+        view = "projector"
+    page = navigation(actor, setup, view)  # before the sidebar: its page links need the pages
     keep_staff_cookie()
-    if joining:
+    if view != "staff":
         latest = summary.years[-1] if summary.years else None
-        return Context(opened, summary, actor, setup, latest, "workshop", DEFAULT_THRESHOLD, joining=True), page
+        return Context(opened, summary, actor, setup, latest, "workshop", DEFAULT_THRESHOLD, view), page
     ctx = sidebar(opened, summary, actor, setup)
     log_changes(ctx)
     return ctx, page
@@ -208,16 +232,17 @@ def sign_out(actor: access.Principal) -> None:
         st.logout()
 
 
-def keep_staff_cookie() -> None:
-    """Set (a token) or clear ("") the local account's session cookie once, after a sign-in or sign-out.
-
-    Streamlit cannot set a cookie from Python, so a line of script does it; the token is our own
-    signed text (letters, digits, | and .), never anything typed."""
-    if (token := st.session_state.pop("_staff_cookie", None)) is None:
-        return
-    age = accounts.SESSION_SECONDS if token else 0
-    st.html(f"<script>document.cookie = '{STAFF_COOKIE}={token}; path=/; max-age={age}; SameSite=Strict';</script>",
+def set_cookie(name: str, value: str, max_age: int) -> None:
+    """Set (or, with max_age 0, clear) a cookie in this browser. Streamlit cannot set one from Python,
+    so a line of script does it; values are our own tokens (letters, digits, - _ | .), never typed text."""
+    st.html(f"<script>document.cookie = '{name}={value}; path=/; max-age={max_age}; SameSite=Strict';</script>",
             unsafe_allow_javascript=True)
+
+
+def keep_staff_cookie() -> None:
+    """Set (a token) or clear ("") the local account's session cookie once, after a sign-in or sign-out."""
+    if (token := st.session_state.pop("_staff_cookie", None)) is not None:
+        set_cookie(STAFF_COOKIE, token, accounts.SESSION_SECONDS if token else 0)
 
 
 def banners(ctx: Context) -> None:
@@ -235,10 +260,14 @@ def banners(ctx: Context) -> None:
                 "need sign-in: see Staff sign-in.", icon=":material/lock:")
 
 
-def navigation(actor: access.Principal, setup: access.SignInSetup, joining: bool):
-    """The pages this person may open; the phone view has one page and no menu."""
+def navigation(actor: access.Principal, setup: access.SignInSetup, view: View):
+    """The pages this person may open; the phone and projector views have one page and no menu."""
     sign_in = st.Page(SIGN_IN_PAGE[0], title=SIGN_IN_PAGE[1], url_path=SIGN_IN_PAGE[2])
-    if joining:  # the join link's /workshop, and the root for a bare visit (a default page lives at "/")
+    if view == "projector":
+        return st.navigation([st.Page(PROJECTOR_PAGE[0], title=PROJECTOR_PAGE[1], default=True, url_path="room"),
+                              st.Page(PROJECTOR_PAGE[0], title=PROJECTOR_PAGE[1], url_path=PROJECTOR_PAGE[2])],
+                             position="hidden")
+    if view == "join":  # the join link's /workshop, and the root for a bare visit (a default page lives at "/")
         pages = [st.Page(JOIN_PAGE[0], title=JOIN_PAGE[1], default=True),
                  st.Page(JOIN_PAGE[0], title=JOIN_PAGE[1], url_path="workshop")]
         if not st.query_params.get("code") and setup.configured:
@@ -299,6 +328,8 @@ def figure_card(row: pd.Series) -> None:
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
         st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
         details = [status_badge(row["status"]), row["voice_label"]]
+        if row.get("origin"):
+            details.append(plain(row["origin"]))  # a workshop's name
         if row.get("national"):
             details.append(row["national"])
         st.caption(" · ".join(details))

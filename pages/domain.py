@@ -6,7 +6,7 @@ import streamlit as st
 
 from cl_metrics import charts, views, voice
 from cl_metrics.domains import domains
-from cl_metrics.indicators import compute, for_domain
+from cl_metrics.indicators import compute
 from pages.common import (
     card_grid,
     current,
@@ -25,7 +25,8 @@ st.title(domain.name)
 st.markdown(f"**{status_badge(domain.status)} domain**: {domain.summary}")
 require_records(ctx)
 cur = ctx.cursor()
-indicators = {ind.id: ind for ind in for_domain(domain.id)}
+shown, _ = views.on_show(cur, domain.id)
+indicators = {ind.id: ind for ind in shown}
 
 
 def show_chart(summary: str, chart, table, name: str) -> None:
@@ -37,7 +38,7 @@ def show_chart(summary: str, chart, table, name: str) -> None:
 
 
 st.header(f"Indicators, year ending 31 March {ctx.year}")
-figures = views.indicator_figures(cur, ctx.year, ctx.mode, ctx.threshold, list(indicators.values()))
+figures = views.shown_figures(cur, ctx.year, ctx.mode, ctx.threshold, domain.id)
 card_grid(figures)
 download(views.figure_table(figures, {"title": "Indicator", "question": "Question", "status_label": "Status",
                                       "voice_label": "Whose voice", "national": "England"}, ctx.mode),

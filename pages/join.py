@@ -1,61 +1,141 @@
-"""A participant's phone view: a join code, then one card at a time, and nothing else of the app.
+"""A participant's phone view: a join code, then one card at a time, a finished screen, and nothing
+else of the app.
 
 Opened by a join link (`/workshop?code=K7QPX`, the form printed cards and shared links carry) or a
-typed code. No sidebar, menu or mode switch: app.py gives this view a navigation of its own page only.
-Cards show workshop-mode figures at the workshop's threshold, whoever holds the phone.
-Widget keys start with ws_ (form ws_vote), stable for the browser tests.
+typed code. No sidebar, menu or mode switch: app.py gives this view a navigation of its own only.
+The phone keeps an anonymous token in a cookie, so a reload or a closed tab comes back to the same
+person: it resumes at its next card and can see and change what it sent. Cards show workshop-mode
+figures at the workshop's threshold, whoever holds the phone. Widget keys start with ws_.
 """
 import streamlit as st
 
 from cl_metrics import workshop as ws
-from pages.common import SIGN_IN_PAGE, current, figure_card, plain
+from cl_metrics.views import YOUNG_PEOPLES_WORDS
+from pages.common import SIGN_IN_PAGE, current, plain, set_cookie
 
 ctx = current()
 state = st.session_state
+TOKEN_DAYS = 30
+# Sized for one thumb on a 390 x 844 phone: 16 px text, 44 px targets, a card and its send button on one screen.
+PHONE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding: 0.75rem 1rem 2rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] textarea,
+[data-testid="stMain"] input { font-size: 16px !important; }
+[data-testid="stMain"] h1 { font-size: 1.5rem; padding: 0.25rem 0; }
+[data-testid="stMain"] button, [data-testid="stMain"] summary { min-height: 44px; }
+[data-testid="stMain"] summary { display: flex; align-items: center; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] button { min-width: 44px; padding: 0 14px; }
+[data-testid="stMain"] [data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stMetricValue"] * {
+  font-size: 2.5rem !important; line-height: 1.15; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+</style>"""
+SCROLL_TO_TOP = ("<script>window.scrollTo(0, 0); const main = document.querySelector('[data-testid=\"stMain\"]');"
+                 " if (main) main.scrollTo(0, 0);</script>")
+FAIR_WORDS = {"yes": "Fair and clear", "not_sure": "Not sure", "no": "Unfair", "reword": "Say it differently"}
+
+
+def participant(session: ws.Workshop) -> str:
+    """This phone's anonymous token for the workshop: from its cookie if it has joined before."""
+    if state.get("ws_room") != session.id:
+        kept = st.context.cookies.get(cookie_name(session))
+        state.ws_participant = kept if isinstance(kept, str) and ws.TOKEN.fullmatch(kept) else ws.new_participant()
+        state.ws_room = session.id
+        state.ws_keep_token = True
+        state.pop("ws_card", None)
+    if state.pop("ws_keep_token", False):
+        set_cookie(cookie_name(session), state.ws_participant, TOKEN_DAYS * 24 * 3600)
+    return state.ws_participant
+
+
+def cookie_name(session: ws.Workshop) -> str:
+    return f"cl_workshop_{session.join_code}"
+
+
+def send(session: ws.Workshop, card_ids: list[str], index: int) -> None:
+    """Form callback: save this card's answer, then go to the next card this phone has not answered."""
+    try:
+        ws.submit(ctx.opened, session.id, state.ws_participant, card_ids[index], state.get(f"ws_matters_{index}"),
+                  state.get(f"ws_fair_{index}"), state.get(f"ws_comment_{index}"), state.get(f"ws_missing_{index}"))
+    except ws.WorkshopError as exc:
+        state.ws_message = ("error", str(exc))
+        return
+    answered = set(ws.answers_of(ctx.cursor(), session.id, state.ws_participant))
+    state.ws_card = ws.next_card(card_ids, answered, after=index)
+    state.ws_message = ("success", "Saved. Thank you!")
+    state.ws_scroll = True
+
+
+def go_to(index: int | None) -> None:
+    state.ws_card, state.ws_scroll = index, True
+
+
+def start_again() -> None:
+    """Someone else picks up this phone: a new anonymous person, from the first card."""
+    state.ws_participant, state.ws_keep_token = ws.new_participant(), True
+    state.pop("ws_card", None)
 
 
 def show_message() -> None:
-    """A callback's outcome, shown once on the run after it (and as a toast: a phone may be scrolled down)."""
     if "ws_message" in state:
         kind, text = state.pop("ws_message")
-        getattr(st, kind)(text)
-        if kind == "success":
-            st.toast(text)
+        getattr(st, kind)(plain(text))
+    if state.pop("ws_scroll", False):  # the next card starts at the top of the screen
+        st.html(SCROLL_TO_TOP, unsafe_allow_javascript=True)
 
 
-def send_answer(session: ws.Workshop, card_ids: list[str]) -> None:
-    """Form callback: save this card's answer, say so, and move on to the next card."""
-    try:
-        ws.submit(ctx.opened, session.id, state.ws_participant, card_ids[state.ws_card],
-                  state.ws_matters, state.ws_fair, state.ws_comment, state.ws_missing)
-        state.ws_message = ("success", "Thank you, your answer is saved.")
-        state.ws_card = min(state.ws_card + 1, len(card_ids) - 1)
-    except ws.WorkshopError as exc:
-        state.ws_message = ("error", str(exc))
+def card(row, index: int, total: int, sent: ws.Answer | None, session: ws.Workshop, card_ids: list[str]) -> None:
+    """One card and its answers, prefilled with what this phone sent before."""
+    st.caption(f"Card {index + 1} of {total} · no names, your answers are anonymous")
+    with st.container(border=True):
+        st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
+        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
+        st.caption(YOUNG_PEOPLES_WORDS[row["voice"]])
+    with st.form(f"ws_vote_{index}", border=False):
+        st.pills("Does this matter to you?", list(ws.MATTERS), format_func=ws.MATTERS.get, key=f"ws_matters_{index}",
+                 default=sent.matters if sent else None)
+        st.pills("Is it fair and worded right?", list(ws.FAIR), format_func=FAIR_WORDS.get, key=f"ws_fair_{index}",
+                 default=sent.fair if sent else None)
+        with st.expander("Add your own words (you can skip this)", expanded=bool(sent and (sent.comment or sent.missing))):
+            st.text_area("A comment, or how you would say it", value=(sent.comment or "") if sent else "",
+                         max_chars=ws.TEXT_LIMIT, key=f"ws_comment_{index}", height=80)
+            st.text_area("What's missing? Something that matters to you that no card asks",
+                         value=(sent.missing or "") if sent else "", max_chars=ws.TEXT_LIMIT,
+                         key=f"ws_missing_{index}", height=80)
+        st.form_submit_button("Change my answer" if sent else "Send my answer", type="primary", width="stretch",
+                              on_click=send, args=(session, card_ids, index))
+    back, forward = st.columns(2)
+    back.button("◀ Previous card", key="ws_previous", on_click=go_to, args=(max(index - 1, 0),), width="stretch",
+                disabled=index == 0)
+    forward.button("Next card ▶" if index + 1 < total else "Finish ▶", key="ws_next", width="stretch",
+                   on_click=go_to, args=(index + 1 if index + 1 < total else None,))
+
+
+def finished(session: ws.Workshop) -> None:
+    st.success("Thank you, you have answered every card.")
+    st.markdown("**What happens next:** the facilitator shows the room's answers on the big screen and talks them "
+                "through with you. Your answers, and your words once the facilitator has read them, help decide "
+                "which questions the council keeps, changes or drops.")
+    st.markdown("You can change an answer until the workshop ends.")
+    st.button("Change an answer", key="ws_review", on_click=go_to, args=(0,), width="stretch")
+    st.button("Someone else is using this phone", key="ws_someone_else", on_click=start_again, width="stretch")
 
 
 def cards(session: ws.Workshop) -> None:
     table = ws.cards(ctx.cursor(), session, ctx.year)
-    state.setdefault("ws_participant", ws.new_participant())
-    state.ws_card = min(state.get("ws_card", 0), len(table) - 1)
+    card_ids = list(table["indicator_id"])
+    token = participant(session)
+    sent = ws.answers_of(ctx.cursor(), session.id, token)
+    if "ws_card" not in state:  # joining, or back after a reload: the first card not answered yet
+        state.ws_card = ws.next_card(card_ids, set(sent))
     st.title(plain(session.name))
+    if state.ws_card is None and state.get("ws_message", ("",))[0] == "success":
+        del state["ws_message"]  # the finished screen says thank you itself
     show_message()
-    st.caption(f"Card {state.ws_card + 1} of {len(table)}. No names: your answers are anonymous.")
-    figure_card(table.iloc[state.ws_card])
-    with st.form("ws_vote", clear_on_submit=True, border=False):
-        st.radio("Does this matter to you?", list(ws.MATTERS), index=None, key="ws_matters",
-                 format_func=lambda level: f"{level} · {ws.MATTERS[level]}")
-        st.radio("Is it fair and worded right?", list(ws.FAIR), index=None, format_func=ws.FAIR.get, key="ws_fair")
-        st.text_area("Your words: a comment, or how you would say it", max_chars=ws.TEXT_LIMIT, key="ws_comment")
-        st.text_area("What's missing? Something that matters to you that no card asks",
-                     max_chars=ws.TEXT_LIMIT, key="ws_missing", height=80)
-        st.form_submit_button("Send my answer", type="primary", width="stretch", on_click=send_answer,
-                              args=(session, list(table["indicator_id"])))
-    back, forward = st.columns(2)
-    back.button("◀ Previous card", key="ws_previous", on_click=state.update,
-                kwargs={"ws_card": max(state.ws_card - 1, 0)}, width="stretch")
-    forward.button("Next card ▶", key="ws_next", on_click=state.update,
-                   kwargs={"ws_card": min(state.ws_card + 1, len(table) - 1)}, width="stretch")
+    if state.ws_card is None:
+        finished(session)
+        return
+    index = min(state.ws_card, len(card_ids) - 1)
+    card(table.iloc[index], index, len(card_ids), sent.get(card_ids[index]), session, card_ids)
 
 
 def code_box(code: str | None, ended: bool) -> None:
@@ -74,6 +154,7 @@ def code_box(code: str | None, ended: bool) -> None:
         st.page_link(SIGN_IN_PAGE[0], label="Staff sign-in", icon=":material/login:")
 
 
+st.html(PHONE_STYLE)
 code = st.query_params.get("code")
 joined = ws.find(ctx.cursor(), code) if code else None
 try:  # e.g. none of a workshop's indicators exist any more: say so, never a traceback

@@ -70,7 +70,7 @@ def test_a_visitor_to_a_real_store_without_sign_in_sees_workshop_mode_only(real_
                                                                            page):
     at = run(app(real_store, monkeypatch, mode="Analyst"), page)
     ctx = at.session_state["_context"]
-    assert (ctx.actor.role, ctx.mode, ctx.joining) == ("viewer", "workshop", False)
+    assert (ctx.actor.role, ctx.mode, ctx.view) == ("viewer", "workshop", "staff")
     assert "mode" not in [r.key for r in at.radio]  # no switch, and the URL's mode=Analyst raised nothing
     assert "Workshop mode only" in everything(at) and "OFFICIAL-SENSITIVE" not in everything(at)
     assert at.sidebar.children  # a viewer reads the workshop-mode pages with their sidebar
@@ -87,7 +87,7 @@ def test_a_visitor_to_a_real_store_with_sign_in_may_only_join_a_workshop(real_st
     at.secrets["auth"] = signed_in(AppTest.from_file(APP)).secrets["auth"]
     at = run(at, page)
     ctx = at.session_state["_context"]
-    assert (ctx.actor.role, ctx.mode, ctx.joining) == ("participant", "workshop", True)
+    assert (ctx.actor.role, ctx.mode, ctx.view) == ("participant", "workshop", "join")
     if page != "sign_in":
         assert [t.value for t in at.title] == ["Join a workshop"]
         assert not at.sidebar.children and not at.radio and not at.dataframe and not at.metric

@@ -52,6 +52,9 @@ def test_first_start_builds_the_default_store(tmp_path, monkeypatch):
     assert default.exists()
     assert len(at.subheader) == 8 and len(at.metric) > 30
     assert "Synthetic data" in " ".join(m.value for m in at.sidebar.markdown)
+    for _ in range(2):  # the progress box is gone once the store is ready, and never comes back
+        assert not [e for e in at.expander if "First start" in str(e.label)] and not at.status
+        at.run()
 
 
 def test_sidebar_hides_a_small_number_of_young_people_in_workshop_mode(tmp_path, monkeypatch):

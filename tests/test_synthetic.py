@@ -138,6 +138,7 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     con = store.connect(path, create=True)  # made as version 2 made it: no per-workshop threshold
     con.execute("ALTER TABLE workshop DROP COLUMN threshold")
     con.execute("DROP TABLE access_log")  # version 4's
+    con.execute("ALTER TABLE indicator_feedback DROP COLUMN approved")  # version 6's
     # ... and as before version 4: no flags, one batch per content, sex as a number
     con.execute("DROP TABLE flag")
     con.execute("DROP TABLE import_batch")

@@ -9,11 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cl_metrics import lab, session, views
+from cl_metrics.access import AccessDenied
 from cl_metrics import workshop as ws
 from cl_metrics.indicators import DeclarationError, builtin, by_id, compute
 from pages.common import MODE_LABELS
 from synthetic.generate import write_store
-from tests.conftest import ANALYST, APP, FACILITATOR, MANAGER
+from tests.conftest import ANALYST, APP, FACILITATOR, MANAGER, as_read
 
 SCRIPT = "<script>alert('x')</script>"
 CANDIDATE = builtin()[0].model_copy(update={"id": "cand_feels_heard", "status": "candidate",
@@ -45,10 +46,10 @@ def test_join_codes_are_short_unambiguous_and_never_reused(opened, monkeypatch):
     made = [ws.create_workshop(opened, FACILITATOR, f"Room {i}", builtin()[:2]) for i in range(30)]
     codes = [w.join_code for w in made]
     assert len(set(codes)) == 30
-    assert all(len(c) == ws.CODE_LENGTH and set(c) <= set(ws.CODE_ALPHABET) for c in codes)
-    assert not set("01OIL") & set(ws.CODE_ALPHABET)
+    assert all(len(c) == ws.rooms.CODE_LENGTH and set(c) <= set(ws.rooms.CODE_ALPHABET) for c in codes)
+    assert not set("01OIL") & set(ws.rooms.CODE_ALPHABET)
     drawn = iter([codes[0], codes[1], "ZZZZZ"])  # two codes already in use, then a free one
-    monkeypatch.setattr(ws, "new_code", lambda: next(drawn))
+    monkeypatch.setattr(ws.rooms, "new_code", lambda: next(drawn))
     assert ws.create_workshop(opened, FACILITATOR, "Room 31", builtin()[:1]).join_code == "ZZZZZ"
     assert ws.find(opened.cursor(), " zz-zzz ").name == "Room 31"
 
@@ -89,43 +90,41 @@ def test_comments_are_length_limited_stored_as_text_and_never_beside_a_token(ope
     assert "secret-token" not in found.comments.to_csv() + found.summary.to_csv()
 
 
-def test_results_count_the_room_and_hide_cards_with_fewer_than_five_answers_in_workshop_mode(opened):
+def test_results_count_the_room_and_show_a_card_once_three_have_answered_it(opened):
     room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:2])
     busy, quiet = room.indicator_ids
     for person, level in enumerate([5, 5, 4, 2, 1, 5]):
         ws.submit(opened, room.id, f"p{person}", busy, matters=level, fair="reword" if level < 3 else "yes")
-    for person in range(3):
+    for person in range(2):
         ws.submit(opened, room.id, f"p{person}", quiet, matters=3)
     analyst = ws.results(opened.cursor(), ANALYST, room, {}, "analyst").summary.set_index("indicator_id")
-    assert analyst.at[busy, "Answers"] == "6" and analyst.at[quiet, "Answers"] == "3"
+    assert analyst.at[busy, "Answers"] == "6" and analyst.at[quiet, "Answers"] == "2"
     assert analyst.at[busy, "Matters: Very much"] == 3 and analyst.at[busy, "Matters: Not at all"] == 1
     assert analyst.at[busy, "Fair: Fair, but say it differently"] == 2
     assert analyst.at[busy, ws.AVERAGE] == pytest.approx(3.7)
-    found = ws.results(opened.cursor(), ANALYST, room, {}, "workshop")
+    found = ws.results(opened.cursor(), FACILITATOR, room, {}, "workshop")
     shown = found.summary.set_index("indicator_id")
-    assert shown.at[quiet, "Answers"] == "fewer than 5" and shown.loc[quiet].iloc[2:].isna().all()
-    assert shown.at[busy, "Matters: Very much"] == 3  # five or more answers: the room's counts as they are
+    assert shown.at[quiet, "Answers"] == "waiting for 3 answers (2 so far)" and shown.loc[quiet].iloc[2:].isna().all()
+    assert shown.at[busy, "Matters: Very much"] == 3  # three or more answers: the room's counts as they are
     assert set(found.distribution["card"]) == {busy} and found.participants == 6
     assert "matters most to the room" in ws.results_summary(found.summary)
+    ws.submit(opened, room.id, "p2", quiet, matters=4)  # the third answer puts the card on screen
+    third = ws.results(opened.cursor(), FACILITATOR, room, {}, "workshop").summary.set_index("indicator_id")
+    assert third.at[quiet, "Answers"] == "3" and third.at[quiet, "Matters: A lot"] == 1
 
 
-def test_a_workshop_keeps_its_threshold_for_the_projector_and_every_phone(opened):
+def test_a_workshop_keeps_its_threshold_for_every_card(opened):
     cautious = ws.create_workshop(opened, FACILITATOR, "Cautious room", builtin()[:1], threshold=8)
     assert ws.find(opened.cursor(), cautious.join_code).threshold == 8
     assert "hide groups of fewer than 8 young people" in cautious.hiding()
     assert ws.create_workshop(opened, FACILITATOR, "Lax room", builtin()[:1], threshold=2).threshold == 5  # never below 5
-    for person in range(6):
-        ws.submit(opened, cautious.id, f"p{person}", cautious.indicator_ids[0], matters=4)
-    found = ws.results(opened.cursor(), ANALYST, cautious, {}, "workshop")
-    assert found.summary.at[0, "Answers"] == "fewer than 8" and found.participants_display == "fewer than 8"
-    assert ws.results(opened.cursor(), ANALYST, cautious, {}, "analyst").summary.at[0, "Answers"] == "6"
 
 
 def test_results_are_read_once_per_change_of_answers(opened, monkeypatch):
     room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
     card = room.indicator_ids[0]
     counted = []
-    monkeypatch.setattr(ws, "_answer_counts", lambda con, workshop_id: counted.append(1) or {})
+    monkeypatch.setattr(ws.tally, "_answer_counts", lambda con, workshop_id: counted.append(1) or {})
     ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     ws.results(opened.cursor(), ANALYST, room, {}, "analyst")
     assert len(counted) == 1
@@ -137,6 +136,70 @@ def test_results_are_read_once_per_change_of_answers(opened, monkeypatch):
     assert len(counted) == 3
     ws.results(opened.cursor(), ANALYST, room, {}, "workshop")  # another mode is another result
     assert len(counted) == 4
+    ws.submit(opened, room.id, "p1", card, comment="Ask us")
+    ws.results(opened.cursor(), ANALYST, room, {}, "workshop")
+    found = ws.comments_to_review(opened.cursor(), FACILITATOR, room, {})
+    ws.set_approved(opened, FACILITATOR, room.id, [int(found.at[0, "id"])])  # an approval is a change too
+    ws.results(opened.cursor(), ANALYST, room, {}, "workshop")
+    assert len(counted) == 6
+
+
+def test_a_comment_reaches_the_room_only_once_the_facilitator_approves_it(opened):
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
+    card = room.indicator_ids[0]
+    ws.submit(opened, room.id, "p1", card, matters=4, comment="Ask us how often we move")
+    ws.submit(opened, room.id, "p2", card, comment="Ring Sarah on 07700 900123 or sarah@example.org")
+    assert ws.results(opened.cursor(), FACILITATOR, room, {}, "workshop").comments.empty  # nothing unapproved
+    review = ws.comments_to_review(opened.cursor(), FACILITATOR, room, {card: "In touch"})
+    flags = dict(zip(review["Comment"], review["Check first"]))
+    assert flags["Ask us how often we move"] == ""
+    assert flags["Ring Sarah on 07700 900123 or sarah@example.org"] == "a phone number, an e-mail address, a name"
+    first = int(review.loc[review["Comment"] == "Ask us how often we move", "id"].iloc[0])
+    ws.set_approved(opened, FACILITATOR, room.id, [first])
+    shown = ws.results(opened.cursor(), FACILITATOR, room, {card: "In touch"}, "workshop").comments
+    assert shown["Comment"].tolist() == ["Ask us how often we move"]
+    assert ws.comments_export(opened.cursor(), FACILITATOR, room, {})["Comment"].tolist() == ["Ask us how often we move"]
+    assert len(ws.comments_export(opened.cursor(), ANALYST, room, {}, everything=True)) == 2
+    with pytest.raises(AccessDenied):
+        ws.comments_export(opened.cursor(), FACILITATOR, room, {}, everything=True)
+    ws.submit(opened, room.id, "p1", card, matters=4, comment="Ask us how often we move house")  # changed words
+    assert ws.results(opened.cursor(), FACILITATOR, room, {}, "workshop").comments.empty  # wait to be read again
+
+
+@pytest.mark.parametrize("text, found", [
+    ("I'm Jade and my number is +44 7700 900 123", ["a phone number", "a name"]),
+    ("email me: jade.smith+care@mail.co.uk", ["an e-mail address"]),
+    ("I live near YO1 7HH", ["a postcode"]),
+    ("We should be asked about money more often", []),
+    ("In 2024 I moved 3 times", []),
+])
+def test_personal_details_are_flagged_for_the_facilitator(text, found):
+    assert ws.personal_details(text) == found
+
+
+def test_a_phone_resumes_at_its_next_card_and_sees_what_it_sent(opened):
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:3])
+    ids = list(room.indicator_ids)
+    assert ws.next_card(ids, set()) == 0
+    ws.submit(opened, room.id, "phone", ids[0], matters=2, fair="no", comment="too vague")
+    ws.submit(opened, room.id, "phone", ids[2], matters=5)
+    sent = ws.answers_of(opened.cursor(), room.id, "phone")
+    assert sent[ids[0]] == ws.Answer(2, "no", "too vague", None) and set(sent) == {ids[0], ids[2]}
+    assert ws.next_card(ids, set(sent)) == 1 and ws.next_card(ids, set(sent), after=2) == 1
+    assert ws.next_card(ids, set(ids)) is None  # every card answered: the finished screen
+
+
+def test_ended_workshops_stay_listed_until_an_analyst_deletes_them(opened):
+    room = ws.create_workshop(opened, FACILITATOR, "Room", builtin()[:1])
+    ws.submit(opened, room.id, "p1", room.indicator_ids[0], matters=3, comment="kept")
+    ws.close_workshop(opened, FACILITATOR, room.id)
+    [listed] = ws.workshops(opened.cursor())
+    assert listed.closed and listed.label().endswith("ended)")
+    assert ws.results(opened.cursor(), FACILITATOR, listed, {}, "analyst").participants == 1
+    with pytest.raises(AccessDenied, match="needs the analyst role"):
+        ws.delete_workshop(opened, FACILITATOR, room.id)
+    ws.delete_workshop(opened, ANALYST, room.id)
+    assert ws.workshops(opened.cursor()) == [] and rows(opened, "SELECT count(*) FROM indicator_feedback") == [(0,)]
 
 
 def test_decisions_are_recorded_with_the_workshop_that_made_them(opened):
@@ -225,12 +288,25 @@ def create_through_page(at: AppTest, name: str, cards: list[str]) -> ws.Workshop
     return made
 
 
+def answer(phone: AppTest, matters: int | None = None, fair: str | None = None, comment: str = "") -> AppTest:
+    """Answer the card on screen and send it."""
+    index = phone.session_state["ws_card"]
+    if matters is not None:
+        phone.button_group(key=f"ws_matters_{index}").set_value(matters)
+    if fair is not None:
+        phone.button_group(key=f"ws_fair_{index}").set_value(fair)
+    if comment:
+        phone.text_area(key=f"ws_comment_{index}").input(comment)
+    return click(phone, "Change my answer" if any(b.label == "Change my answer" for b in phone.button)
+                 else "Send my answer")
+
+
 def results_table(at: AppTest):
     return next(d.value for d in at.dataframe if ws.AVERAGE in d.value.columns).set_index("Card")
 
 
-@pytest.mark.parametrize("facilitator_mode, expected_answers", [("analyst", "1"), ("workshop", "fewer than 5")])
-def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatch, facilitator_mode, expected_answers):
+@pytest.mark.parametrize("facilitator_mode", ["analyst", "workshop"])
+def test_round_trip_create_join_vote_approve_and_see_the_vote(workshop_store, monkeypatch, facilitator_mode):
     facilitator = page(workshop_store, monkeypatch, facilitator_mode)
     cards = ["acc_suitable_19_21", "acc_feels_safe_home"]
     made = create_through_page(facilitator, f"Round trip {facilitator_mode}", cards)
@@ -240,33 +316,56 @@ def test_round_trip_create_join_vote_and_see_the_vote(workshop_store, monkeypatc
     ctx = phone.session_state["_context"]
     expected = views.indicator_figures(ctx.cursor(), ctx.year, "workshop", indicators=[by_id(c) for c in cards])
     assert [m.value for m in phone.metric] == [expected["display"].iloc[0]]  # workshop figures, even in analyst mode
-    phone.radio(key="ws_matters").set_value(4)
-    phone.radio(key="ws_fair").set_value("reword")
-    phone.text_area(key="ws_comment").input(SCRIPT)
-    click(phone, "Send my answer")
-    assert "Thank you, your answer is saved." in [s.value for s in phone.success]
+    answer(phone, matters=4, fair="reword", comment=SCRIPT)
+    assert "Saved. Thank you!" in [as_read(s.value) for s in phone.success]
     assert [m.value for m in phone.metric] == [expected["display"].iloc[1]]  # moved on to card 2
 
     facilitator.run()
     assert not facilitator.exception
     table = results_table(facilitator)
-    assert table.at["Suitable accommodation, aged 19-21", "Answers"] == expected_answers
-    assert table.at["Feels safe in their accommodation", "Answers"] == "0"
-    assert [m.value for m in facilitator.metric] == [expected_answers]  # one person: hidden in workshop mode
+    one = "1" if facilitator_mode == "analyst" else "waiting for 3 answers (1 so far)"
+    assert table.at["Suitable accommodation, aged 19-21", "Answers"] == one
+    assert [m.value for m in facilitator.metric] == ["1"]  # the room's phones, as they are
     if facilitator_mode == "analyst":
         assert table.at["Suitable accommodation, aged 19-21", "Matters: A lot"] == 1
-    comments = next(d.value for d in facilitator.dataframe if "Comment" in d.value.columns)
-    assert comments["Comment"].tolist() == [SCRIPT] and list(comments.columns) == ["Card", "Comment", "What's missing"]
-    assert "<script" not in shown_text(facilitator) and "<script" not in shown_text(phone)
+    [show] = [c for c in facilitator.checkbox if c.key.startswith("ws_show_")]
+    assert show.value is False and SCRIPT in as_read(shown_text(facilitator))  # waiting, escaped, for approval
+    show.check().run()
+    assert ws.results(facilitator.session_state["_context"].cursor(), FACILITATOR, made, {}, "workshop"
+                      ).comments["Comment"].tolist() == [SCRIPT]
+    assert SCRIPT not in shown_text(facilitator) and SCRIPT not in shown_text(phone)  # only ever escaped
+
+
+def test_a_phone_comes_back_to_its_next_card_sees_its_answers_and_finishes(workshop_store, monkeypatch):
+    made = ws.create_workshop(app_store(workshop_store, monkeypatch), FACILITATOR, "Come back", builtin()[:2])
+    phone = page(workshop_store, monkeypatch, "workshop", code=made.join_code)
+    token = phone.session_state["ws_participant"]
+    answer(phone, matters=2, fair="no")
+    assert phone.session_state["ws_card"] == 1
+    again = AppTest.from_file(APP, default_timeout=60)  # a reload: a new session, the same person
+    again.query_params["code"] = made.join_code
+    again.session_state["ws_room"], again.session_state["ws_participant"] = made.id, token  # as its cookie says
+    again.switch_page("pages/workshop.py").run()
+    assert again.session_state["ws_card"] == 1 and "Card 2 of 2" in as_read(shown_text(again))
+    click(again, "◀ Previous card")
+    assert again.button_group(key="ws_matters_0").value == 2 and again.button_group(key="ws_fair_0").value == "no"
+    assert any(b.label == "Change my answer" for b in again.button)
+    click(again, "Next card ▶")
+    answer(again, matters=5)
+    assert again.session_state["ws_card"] is None and "you have answered every card" in as_read(shown_text(again))
+    people = ws.results(again.session_state["_context"].cursor(), ANALYST, made, {}, "analyst").participants
+    assert people == 1  # one phone, however often it reloads
+    click(again, "Someone else is using this phone")
+    assert again.session_state["ws_participant"] != token and again.session_state["ws_card"] == 0
 
 
 def test_the_comment_box_holds_the_limit_and_a_wrong_code_says_so(workshop_store, monkeypatch):
     made = ws.create_workshop(app_store(workshop_store, monkeypatch), FACILITATOR, "Long words", builtin()[:1])
     phone = page(workshop_store, monkeypatch, "workshop", code=made.join_code)
-    assert phone.text_area(key="ws_comment").max_chars == phone.text_area(key="ws_missing").max_chars == ws.TEXT_LIMIT
-    phone.text_area(key="ws_missing").set_value("x" * 700)  # past the box's limit, as a forged message could be
+    assert phone.text_area(key="ws_comment_0").max_chars == phone.text_area(key="ws_missing_0").max_chars == ws.TEXT_LIMIT
+    phone.text_area(key="ws_missing_0").set_value("x" * 700)  # past the box's limit, as a forged message could be
     click(phone, "Send my answer")
-    assert "Thank you, your answer is saved." in [s.value for s in phone.success]
+    assert "Thank you, you have answered every card." in [as_read(s.value) for s in phone.success]  # its only card
     stored = phone.session_state["_context"].cursor().execute(
         "SELECT length(missing) FROM indicator_feedback WHERE workshop_id = ?", [made.id]).fetchall()
     assert stored == [(ws.TEXT_LIMIT,)]
@@ -278,6 +377,7 @@ def test_the_comment_box_holds_the_limit_and_a_wrong_code_says_so(workshop_store
 def test_facilitator_records_a_decision_for_the_workshop_on_screen(workshop_store, monkeypatch):
     facilitator = page(workshop_store, monkeypatch, "workshop")
     made = create_through_page(facilitator, "Decisions room", ["fin_money_confident", "fin_photo_id"])
+    assert facilitator.radio(key="ws_decision").value is None  # nothing chosen until the facilitator chooses
     facilitator.selectbox(key="ws_decision_card").set_value(1)
     facilitator.radio(key="ws_decision").set_value("reword")
     facilitator.text_input(key="ws_decision_note").input("Say 'ID' not 'photo ID'")
@@ -291,21 +391,24 @@ def test_facilitator_records_a_decision_for_the_workshop_on_screen(workshop_stor
 
 
 @pytest.mark.parametrize("mode", ["workshop", "analyst"])
-def test_both_views_run_in_both_modes(workshop_store, monkeypatch, mode):
+def test_both_views_run_in_both_modes_and_ending_needs_a_confirmation(workshop_store, monkeypatch, mode):
     made = ws.create_workshop(app_store(workshop_store, monkeypatch), FACILITATOR, f"Both modes {mode}", builtin()[8:11])
     facilitator = page(workshop_store, monkeypatch, mode)
     assert facilitator.get("html") and any(b.label == "Create workshop" for b in facilitator.button)
     phone = page(workshop_store, monkeypatch, mode, code=made.join_code)
-    assert phone.radio(key="ws_matters") and phone.metric
+    assert phone.button_group(key="ws_matters_0") and phone.metric
     assert all("." not in m.value for m in phone.metric if m.value.endswith("%"))
     facilitator.selectbox(key="ws_running").set_value(made.id).run()
     click(facilitator, "End this workshop")
     assert not facilitator.exception
-    assert made.id not in [w.id for w in ws.workshops(facilitator.session_state["_context"].cursor())]
+    assert not ws.find(facilitator.session_state["_context"].cursor(), made.join_code).closed  # asked first
+    click(facilitator, "Yes, end it")
+    assert ws.find(facilitator.session_state["_context"].cursor(), made.join_code).closed
+    assert made.id in [w.id for w in ws.workshops(facilitator.session_state["_context"].cursor())]  # still listed
     phone.run()
     assert not phone.exception
     assert [i.value for i in phone.info] == ["This workshop has ended. Thank you for taking part."]
-    assert "ws_matters" not in [r.key for r in phone.radio]
+    assert not phone.button_group
 
 
 def test_a_lab_candidate_goes_on_a_card_and_the_room_promotes_it(workshop_store, monkeypatch, reading_ease):
@@ -319,10 +422,17 @@ def test_a_lab_candidate_goes_on_a_card_and_the_room_promotes_it(workshop_store,
     ctx = phone.session_state["_context"]
     expected = views.indicator_figures(ctx.cursor(), ctx.year, "workshop", indicators=[candidate])
     assert [m.value for m in phone.metric] == list(expected["display"])
-    assert "○ Candidate" in " ".join(c.value for c in phone.caption)
+    shown = shown_text(phone)  # plain words on a phone: no status badges, no "Recorded by workers"
+    assert not [word for word in ("○ Candidate", "◆ Prototype", "■ Established", "Recorded by workers") if word in shown]
     facilitator.selectbox(key="ws_decision_card").set_value(1)
     facilitator.radio(key="ws_decision").set_value("promote")
     click(facilitator, "Record decision")
     assert ws.decisions(ctx.cursor(), made.id)[["workshop_id", "indicator_id", "decision"]].values.tolist() == [
         [made.id, candidate.id, "promote"]]
     assert [ind.status for ind in lab.saved(ctx.cursor()) if ind.id == candidate.id] == ["prototype"]
+    for page_file, query in (("overview", {}), ("domain", {"domain": candidate.domain})):
+        shown = AppTest.from_file(APP, default_timeout=60)
+        shown.query_params.update(query)
+        shown.switch_page(f"pages/{page_file}.py").run()
+        captions = as_read(" ".join(c.value for c in shown.caption))
+        assert "◆ Prototype" in captions and "from the workshop 'Candidate room'" in captions, page_file
