@@ -227,11 +227,23 @@ def trend(con, candidate: Indicator, mode: Mode = "workshop", threshold: int = D
                               mode, threshold)
 
 
+def breakdown_withheld(mode: Mode) -> str:
+    """Why the lab shows no breakdown of a candidate in this mode ('' when it shows one).
+
+    A candidate's groups sit beside every built-in's breakdown and every other candidate's, in every
+    year: checking each cell against all of them would be a search that grows with every saved
+    candidate and still misses sums over several. A breakdown never shown cannot be subtracted from,
+    and analyst mode is where groups are explored exactly."""
+    if mode == "analyst":
+        return ""
+    return ("Workshop mode shows no breakdown of a candidate: set beside the built-ins' breakdowns and other "
+            "candidates, its groups could be subtracted to reveal a few young people. Analyst mode shows it.")
+
+
 def breakdown(con, candidate: Indicator, dimension: str, year: int, mode: Mode = "workshop",
               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame | None:
-    """The candidate's protected breakdown, or None when its figure is hidden for differencing:
-    the groups would add up to the hidden figure."""
-    if comparison(con, candidate, year, mode, threshold)["suppression"].iloc[0] == differencing.DIFFERENCING:
+    """The candidate's breakdown, or None where `breakdown_withheld` says why not (workshop mode)."""
+    if breakdown_withheld(mode):
         return None
     return compute.breakdown(con, [candidate], dimension, year, mode=mode, threshold=threshold)
 

@@ -266,6 +266,9 @@ def test_both_modes_show_compute_figures(store_path, open_lab):
         parts = compute.breakdown(cursor(at), [candidate], "age_band", year(at), mode=mode)
         assert (charts.breakdown_summary(parts, candidate.title, "Age band") in [c.value for c in at.caption]) \
             == (not hidden)
+        # A candidate's groups are explored in analyst mode only: in workshop mode none could be subtracted.
+        assert (lab.breakdown_withheld(mode) in [i.value for i in at.info]) == (mode == "workshop")
+        assert [s.key for s in at.selectbox].count("lab_dimension") == (mode == "analyst")
         percents = [m.value for m in at.metric if m.value.endswith("%")]
         assert percents and all(("." in p) == (mode == "analyst") for p in percents)
 
