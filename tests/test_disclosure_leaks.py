@@ -10,11 +10,13 @@ from contextlib import redirect_stdout
 import pandas as pd
 import pytest
 
-from cl_metrics import lab, quality, voice
+from cl_metrics import lab, quality, store, voice
 from cl_metrics import workshop as ws
 from cl_metrics.__main__ import main as cli_main
+from cl_metrics.disclosure import count_text
 from cl_metrics.indicators import Indicator, builtin, by_id, compute
-from tests.conftest import build_store
+from cl_metrics.ingest import admin
+from tests.conftest import ANALYST, build_store
 from tests.disclosure_audit import Outputs, Published, csv_frame, find_pins
 
 YEAR = 2024
@@ -220,3 +222,18 @@ def test_workshop_cards_show_rounded_figures(tmp_path):
     room = ws.Workshop("w", "ABCDE", "Room", (NEET.id, EET.id), None, False)
     cards = ws.cards(con, room, YEAR).set_index("indicator_id")
     assert cards[["numerator", "denominator", "display"]].values.tolist() == [[20, 25, "80%"], [10, 25, "40%"]]
+
+
+def test_import_history_and_the_store_summary_show_rounded_counts(tmp_path, monkeypatch):
+    from tests.test_ingest import EXAMPLES, TEST_KEY
+    monkeypatch.setenv("CL_PSEUDONYM_KEY", TEST_KEY)
+    con = store.connect(tmp_path / "s.duckdb", create=True)
+    admin.upload(con, ANALYST, [(p.name, p.read_bytes()) for p in sorted(EXAMPLES.glob("*.csv"))])
+    exact = admin.history_table(con, "analyst", 5)
+    shown = admin.history_table(con, "workshop", 5)
+    assert exact["Rows loaded"].sum() == 12
+    expected = ["0" if n == 0 else "fewer than 5" if n < 5 else str(5 * round(n / 5)) for n in exact["Rows loaded"]]
+    assert shown["Rows loaded"].tolist() == expected
+    summary = store.summary(con, tmp_path / "s.duckdb")
+    people = admin.describe_store(summary, "workshop", 5).split("Young people: ")[1].split(";")[0]
+    assert people == count_text(summary.young_people) and (people == "fewer than 5" or int(people) % 5 == 0)
