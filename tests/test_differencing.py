@@ -199,3 +199,10 @@ def test_a_trend_is_guarded_year_by_year(tmp_path):
     assert guarded[["indicator_id", "collection_year", "display"]].values.tolist() == [
         [NOT_UASC.id, YEAR, "suppressed"], [NEET.id, YEAR, "50%"]]  # 8 of 20, shown as 10 of 20
     con.close()
+
+
+def test_the_differencing_check_refuses_a_lower_threshold(tmp_path):
+    con = uasc_store(tmp_path / "s.duckdb", 3)
+    with pytest.raises(ValueError, match="never lowered below 5"):
+        differencing.exposures(con, [NOT_UASC], [NOT_UASC], [YEAR], threshold=2)
+    con.close()
