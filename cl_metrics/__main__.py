@@ -19,7 +19,7 @@ import duckdb
 from cl_metrics import store, views
 from cl_metrics.access import accounts, command_line, label, roles
 from cl_metrics.access import log as access_log
-from cl_metrics.disclosure import DEFAULT_THRESHOLD
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, checked_threshold
 from cl_metrics.export import csv_text
 from cl_metrics.indicators import compute
 
@@ -27,11 +27,12 @@ COLUMNS = ["indicator_id", "domain", "status", "numerator", "denominator", "valu
 
 
 def threshold(text: str) -> int:
-    """A threshold may be raised above the default, never lowered below it."""
-    value = int(text)
-    if value < DEFAULT_THRESHOLD:
-        raise argparse.ArgumentTypeError(f"the threshold can be raised, never lowered below {DEFAULT_THRESHOLD}")
-    return value
+    """A threshold may be raised above the default, never lowered below it (disclosure's rule)."""
+    value = int(text)  # not a number: argparse says so
+    try:
+        return checked_threshold(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def indicators(args: argparse.Namespace) -> int:

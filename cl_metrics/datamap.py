@@ -126,10 +126,10 @@ def _completeness(con, tables: list[str], year: int | None, mode: Mode, threshol
 def _filled_fields(con, tables: list[str], year: int | None) -> set[str]:
     """'table.field' of every field of `tables` with at least one value in `year`.
 
-    Read unprotected (threshold 1 hides nothing): whether a field is in use is not a figure about
+    Read unprotected (analyst mode hides nothing): whether a field is in use is not a figure about
     young people, and a suppressed completeness must not turn a field that is in use into 'not held'.
     """
-    figures = _completeness(con, tables, year, "analyst", threshold=1)
+    figures = _completeness(con, tables, year, "analyst", DEFAULT_THRESHOLD)
     return set(figures.index[figures["filled"] > 0])
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, display, primary
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, checked_threshold, display, primary
 from cl_metrics.indicators import Indicator, builtin
 from cl_metrics.indicators.compiler import TABLE, Conditions, Sql, column
 
@@ -100,6 +100,7 @@ def exposures(con, candidates: Sequence[Indicator], visible: Sequence[Indicator]
     candidates, the candidates themselves); each candidate is checked against all of them but itself,
     a saved version of a draft too (until the draft is saved, both can be seen). One SQL pass
     whatever the number of indicators. Ordered by candidate, year, then fewest people revealed."""
+    threshold = checked_threshold(threshold)
     builtins = set(builtin())
     candidates = [ind for ind in dict.fromkeys(candidates) if ind not in builtins]
     others = list(dict.fromkeys([*builtin(), *visible]))

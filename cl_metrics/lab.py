@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from cl_metrics.views import indicator_figures
 MAX_QUESTION_WORDS = 20
 MIN_READING_EASE = 60
 MAX_IMPORT_BYTES = 1_000_000
+MAX_IMPORT_DECLARATIONS = 200
+MAX_NESTING = 10  # a declaration file nests 6 deep: {indicator: [{population: [{values: [...]}]}]}
 EXPORT_FORMAT = "care-leaver-candidate-indicators"
 FORM_LABELS = {"id": "Short name (id)", "domain": "Domain", "status": "Status", "title": "Title",
                "question": "Plain-language question", "description": "Description", "unit": "Unit",
@@ -225,11 +228,23 @@ def trend(con, candidate: Indicator, mode: Mode = "workshop", threshold: int = D
                               mode, threshold)
 
 
+def breakdown_withheld(mode: Mode) -> str:
+    """Why the lab shows no breakdown of a candidate in this mode ('' when it shows one).
+
+    A candidate's groups sit beside every built-in's breakdown and every other candidate's, in every
+    year: checking each cell against all of them would be a search that grows with every saved
+    candidate and still misses sums over several. A breakdown never shown cannot be subtracted from,
+    and analyst mode is where groups are explored exactly."""
+    if mode == "analyst":
+        return ""
+    return ("Workshop mode shows no breakdown of a candidate: set beside the built-ins' breakdowns and other "
+            "candidates, its groups could be subtracted to reveal a few young people. Analyst mode shows it.")
+
+
 def breakdown(con, candidate: Indicator, dimension: str, year: int, mode: Mode = "workshop",
               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame | None:
-    """The candidate's protected breakdown, or None when its figure is hidden for differencing:
-    the groups would add up to the hidden figure."""
-    if comparison(con, candidate, year, mode, threshold)["suppression"].iloc[0] == differencing.DIFFERENCING:
+    """The candidate's breakdown, or None where `breakdown_withheld` says why not (workshop mode)."""
+    if breakdown_withheld(mode):
         return None
     return compute.breakdown(con, [candidate], dimension, year, mode=mode, threshold=threshold)
 
@@ -338,34 +353,72 @@ def export_json(con) -> str:
 
 
 def read_file(name: str, content: bytes) -> tuple[Indicator, ...]:
-    """Parse and validate a JSON or TOML file of declarations (under 'indicator'), refusing the lot."""
+    """Parse and validate a JSON or TOML file of declarations (under 'indicator'), refusing the lot.
+
+    A file is untrusted: anything malformed (not text, too big, nested too deep, numbers that are not
+    numbers, the wrong type anywhere) comes back as LabError naming the file, where and what."""
     suffix = PurePath(name).suffix.lower()
     if suffix not in (".json", ".toml"):
         raise LabError([f"{name}: expected a .json or .toml file"])
     if len(content) > MAX_IMPORT_BYTES:
         raise LabError([f"{name}: {len(content):,} bytes is more than a file of definitions needs "
                         f"(at most {MAX_IMPORT_BYTES:,})"])
-    try:
-        text = content.decode("utf-8")
-        data = json.loads(text) if suffix == ".json" else tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise LabError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
-    except json.JSONDecodeError as exc:
-        raise LabError([f"{name}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LabError([f"{name}: not valid TOML ({exc})"]) from None
+    data = _parse(name, suffix, content)
+    _refuse_if(_structure_problems(name, data))
     items = data.get("indicator") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise LabError([f"{name}: expected a non-empty list of declarations under 'indicator'"])
+    if len(items) > MAX_IMPORT_DECLARATIONS:
+        raise LabError([f"{name}: {len(items):,} declarations under 'indicator'; a file may hold at most "
+                        f"{MAX_IMPORT_DECLARATIONS}"])
     builtin_ids = {b.id for b in builtin()}
     clashes = [f"{name}, indicator '{item['id']}': the id is a built-in indicator's; choose another"
-               for item in items if isinstance(item, dict) and item.get("id") in builtin_ids]
+               for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
+               and item["id"] in builtin_ids]
     try:
         indicators = load_declarations(items, name)
     except DeclarationError as exc:  # name every problem at once, clashes with built-ins too
         raise LabError([p.replace(": Value error, ", ": ") for p in str(exc).splitlines()] + clashes) from None
     _refuse_if([f"{name}, {p}" for ind in indicators for p in problems(ind)])
     return indicators
+
+
+def _parse(name: str, suffix: str, content: bytes):
+    """The file's data, or LabError saying why it cannot be read."""
+    try:
+        text = content.decode("utf-8")
+        return json.loads(text) if suffix == ".json" else tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise LabError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
+    except json.JSONDecodeError as exc:
+        raise LabError([f"{name}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError([f"{name}: not valid TOML ({exc})"]) from None
+    except RecursionError:
+        raise LabError([f"{name}: nested too deeply to read (a file of definitions nests at most "
+                        f"{MAX_NESTING} levels)"]) from None
+    except ValueError:  # the parsers' other refusal: a whole number of thousands of digits
+        raise LabError([f"{name}: holds a number too long to read"]) from None
+
+
+def _structure_problems(name: str, data) -> list[str]:
+    """Nesting deeper than a declaration needs, and numbers that are not finite, each with where it is.
+
+    Walked with a stack, not recursion, so no depth of nesting can crash the check itself."""
+    found, stack = [], [(data, (), 1)]
+    while stack and len(found) < 10:
+        value, path, depth = stack.pop()
+        where = ".".join(map(str, path)) or "the whole file"  # as pydantic names places: numerator.0.values
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(f"{name}, {where}: {value} is not a number a definition can hold")
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_NESTING:
+            found.append(f"{name}, {where}: nested more than {MAX_NESTING} levels deep; a definition needs fewer")
+            continue
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        stack += [(child, (*path, key), depth + 1) for key, child in reversed(list(children))]
+    return found
 
 
 def import_file(opened: OpenStore, actor: Principal, name: str, content: bytes, author: str) -> tuple[Indicator, ...]:

@@ -2,8 +2,9 @@
 
 Pairings are data (voice_pairs.toml). For each, the people with both an answer and a record
 form a 2x2 table whose cells partition its total, so the cells pass `protect` with that
-partition (secondary suppression). Shares worked out from the cells (agreement, margins) are
-shown only when they cannot give a hidden cell away; see `_reveals_hidden`.
+partition (secondary suppression). Shares (agreement, margins) are worked out from the cells and
+the total as shown (rounded in workshop mode), so they say nothing the table does not, and one
+that would need a hidden cell is hidden; see `_shares`.
 """
 from __future__ import annotations
 
@@ -158,14 +159,26 @@ def _capital(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def _reveals_hidden(cells: set, hidden: set) -> bool:
-    """A sum over `cells` gives a hidden cell away unless it holds none or all of the hidden ones.
+def _shares(wanted: list[Share], shown: dict, hidden: set, people: int | None, threshold: int,
+            mode: Mode) -> pd.DataFrame:
+    """Each share from the cells as shown (`shown`: cell -> shown count) and the shown total (`people`).
 
-    With the total shown, the hidden cells' sum is known already; any sum holding some but not
-    all of them would split it.
+    A share out of everyone is out of the shown total; any other sum needs its cells shown, else
+    the share is hidden: a sum holding a hidden cell would split what the total hides.
     """
-    part = cells & hidden
-    return bool(part) and part != hidden
+    everyone = set(CELLS)
+
+    def total(cells: set) -> float:
+        return float(people or 0) if cells == everyone else float(sum(shown[c] for c in cells - hidden))
+
+    shares = protect(pd.DataFrame({
+        "name": [s.name for s in wanted], "label": [s.label for s in wanted],
+        "sentence": [s.sentence for s in wanted], "unit": "percent",
+        "numerator": [total(s.counted) for s in wanted], "denominator": [total(s.out_of) for s in wanted]}),
+        None, threshold, mode)
+    _hide(shares, np.array([people is None or bool(s.counted & hidden)
+                            or (s.out_of != everyone and bool(s.out_of & hidden)) for s in wanted]))
+    return shares
 
 
 def agreement(con, pairing: Pairing, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
@@ -186,15 +199,9 @@ def agreement(con, pairing: Pairing, year: int, mode: Mode = "workshop", thresho
     cells["says"] = [f"Say they {pairing.says.yes if s else pairing.says.no}" for s in cells["says_yes"]]
     cells["text"] = [_cell_text(row) for _, row in cells.iterrows()]
     hidden = {c for c, h in zip(CELLS, cells["suppressed"]) if h}
-    wanted = _shares_wanted(pairing)
-    shares = protect(pd.DataFrame({
-        "name": [s.name for s in wanted], "label": [s.label for s in wanted],
-        "sentence": [s.sentence for s in wanted], "unit": "percent",
-        "numerator": [float(sum(counts[c] for c in s.counted)) for s in wanted],
-        "denominator": [float(sum(counts[c] for c in s.out_of)) for s in wanted]}), None, threshold, mode)
-    _hide(shares, np.array([_reveals_hidden(s.counted, hidden) or _reveals_hidden(s.out_of, hidden)
-                            for s in wanted]))
-    return Agreement(pairing, year, pooled, cells, shares, protected_count(total, threshold, mode)[1])
+    people, people_text = protected_count(total, threshold, mode)
+    shares = _shares(_shares_wanted(pairing), dict(zip(CELLS, cells["numerator"])), hidden, people, threshold, mode)
+    return Agreement(pairing, year, pooled, cells, shares, people_text)
 
 
 def _hide(frame: pd.DataFrame, mask: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from cl_metrics import access, session, store, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
-from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
 from cl_metrics.export import csv_text, file_name
 from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
@@ -186,7 +186,7 @@ def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: acces
             threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
                                         value=DEFAULT_THRESHOLD, key="threshold",
                                         help=f"Can be raised for a cautious audience, never below {DEFAULT_THRESHOLD}.")
-            st.caption(f"Counts below {threshold} are hidden everywhere.")
+            st.caption(rule_text(int(threshold)))
         else:
             st.caption("Nothing is hidden in analyst mode.")
         account_box(actor)

@@ -2,13 +2,13 @@
 import streamlit as st
 
 from cl_metrics import quality
+from cl_metrics.disclosure import rule_text
 from cl_metrics.spec import spec
 from pages.common import current, download, require_records
 
 ctx = current()
 st.title("Data quality")
-st.caption(f"Counts from 1 to {ctx.threshold - 1} show as 'fewer than {ctx.threshold}' and percentages "
-           "built on them are hidden." if ctx.mode == "workshop" else "Analyst mode: every count is exact.")
+st.caption(rule_text(ctx.threshold) if ctx.mode == "workshop" else "Analyst mode: every count is exact.")
 require_records(ctx)
 con = ctx.cursor()
 

@@ -87,13 +87,13 @@ def preview(draft: Indicator) -> None:
     trend = lab.trend(ctx.cursor(), draft, ctx.mode, ctx.threshold)
     st.altair_chart(charts.trend_chart(trend, draft.title, draft.unit))
     st.caption(charts.trend_summary(trend, draft.title))
+    if withheld := lab.breakdown_withheld(ctx.mode):
+        st.info(withheld)
+        return
     dimension = st.selectbox("Break down by", list(compute.DIMENSIONS), key="lab_dimension",
                              format_func=lambda d: compute.DIMENSIONS[d][1])
     label, parts = compute.DIMENSIONS[dimension][1], lab.breakdown(ctx.cursor(), draft, dimension, ctx.year,
                                                                    ctx.mode, ctx.threshold)
-    if parts is None:
-        st.info("No breakdown either: its groups would add up to the hidden figure.")
-        return
     st.altair_chart(charts.breakdown_chart(parts, draft.title, draft.unit, label))
     st.caption(charts.breakdown_summary(parts, draft.title, label))
     download(parts[["group", "display", "value", "numerator", "denominator"]], f"{draft.id}_by_{dimension}")

@@ -87,7 +87,7 @@ def test_unknown_domain_is_refused(tmp_path):
 
 
 def test_completeness_known_answers(known_con):
-    table = datamap.data_map(known_con, 2024, "analyst", threshold=1).set_index("item")
+    table = datamap.data_map(known_con, 2024, "analyst").set_index("item")
     assert table.loc["Sex", ["completeness_display", "measured_over"]].tolist() == ["100.0%", "rows of header in 2024"]
     main_activity = "Main activity: education, employment, training or not (EET / NEET, higher education)"
     assert table.loc[main_activity, "completeness_display"] == "84.6%"          # 11 of 13 OC3 rows
@@ -134,7 +134,7 @@ def test_coverage_counts_what_the_store_holds_per_domain(known_con):
 
 
 def test_held_means_a_value_in_the_store_whatever_the_mode(known_con):
-    analyst = datamap.data_map(known_con, 2024, "analyst", threshold=1).set_index("item")
+    analyst = datamap.data_map(known_con, 2024, "analyst").set_index("item")
     workshop = datamap.data_map(known_con, 2024, "workshop").set_index("item")
     # declared in the map, never filled in: where it would be held is kept, but it is not held
     assert analyst.loc["Junior ISA handed over", ["held", "held_in_store", "completeness_display"]].tolist() == \

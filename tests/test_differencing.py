@@ -64,7 +64,7 @@ def headline(con, indicator: Indicator, mode: str = "workshop"):
 def test_a_candidate_nested_in_a_builtin_is_hidden_when_they_differ_by_1_to_4(tmp_path, uasc, hidden):
     con = uasc_store(tmp_path / "s.duckdb", uasc)
     row = headline(con, NOT_UASC)
-    assert row["display"] == ("suppressed" if hidden else "47%")  # 8 of 17 on its own
+    assert row["display"] == ("suppressed" if hidden else "33%")  # 8 of 17 on its own, shown as 5 of 15
     assert row["suppression"] == ("differencing" if hidden else "")
     found = {e.other_id: e.people for e in differencing.exposures(con, [NOT_UASC], [NOT_UASC], [YEAR])}
     assert found.get(NEET.id) == (uasc if hidden else None) and set(found.values()) <= {uasc}
@@ -82,7 +82,7 @@ def test_workshop_mode_says_why_and_analyst_mode_shows_the_figure_with_the_warni
     assert (analyst["suppression"], analyst["caution"]) == ("", reason)
     # The built-ins beside it are the published set: never held against each other.
     builtins = lab.comparison(con, NOT_UASC, YEAR, "workshop").set_index("indicator_id")
-    assert builtins.loc["eet_neet_19_21", ["display", "suppression", "caution"]].tolist() == ["40%", "", ""]
+    assert builtins.loc["eet_neet_19_21", ["display", "suppression", "caution"]].tolist() == ["25%", "", ""]  # 8 of 20: 5 of 20
     con.close()
 
 
@@ -92,7 +92,7 @@ def test_a_numerator_nested_in_a_builtins_numerator_is_hidden_when_they_differ_b
     con = store(tmp_path / "s.duckdb", people((g4, "G4", False, False), (6, "G5", False, False),
                                               (5, "G6", False, False), (10, "F2", False, False)))
     row = headline(con, G5_G6)
-    assert row["display"] == ("suppressed" if hidden else f"{100 * 11 / (21 + g4):.0f}%")
+    assert row["display"] == ("suppressed" if hidden else "40%")  # 11 of 26, shown as 10 of 25
     found = {e.other_id: e.people for e in differencing.exposures(con, [G5_G6], [G5_G6], [YEAR])}
     # Its numerator is 3 fewer than NEET's, and 3 more than the in-work figure's rest (not in work).
     assert found == ({NEET.id: g4, "eet_in_eet_19_21": g4} if hidden else {})
@@ -105,7 +105,7 @@ def test_groups_that_overlap_without_one_holding_the_other_are_shown(tmp_path):
                                               (5, "G6", False, False), (3, "F1", False, False),
                                               (8, "F2", False, False)))
     row = headline(con, G5_G6_F1)
-    assert (row["display"], row["suppression"], row["caution"]) == ("58%", "", "")  # 14 of 24
+    assert (row["display"], row["suppression"], row["caution"]) == ("60%", "", "")  # 14 of 24: 15 of 25
     assert differencing.exposures(con, [G5_G6_F1], [G5_G6_F1], [YEAR]) == []
     con.close()
 
@@ -116,7 +116,7 @@ def test_a_copy_of_a_builtin_adds_nothing_to_subtract(tmp_path):
     con = uasc_store(tmp_path / "s.duckdb", 3)
     copy = NEET.model_copy(update={"id": "neet_copy", "status": "candidate"})
     assert differencing.exposures(con, [copy], [copy, NOT_UASC], [YEAR]) == []
-    assert headline(con, copy)["display"] == "40%"
+    assert headline(con, copy)["display"] == "25%"  # 8 of 20: 5 of 20
     con.close()
 
 
@@ -167,9 +167,9 @@ def opened_uasc(tmp_path):
 def test_a_candidate_nested_in_a_saved_candidate_is_hidden_in_the_lab(opened_uasc):
     # NOT_UASC_NOR_DISABLED is 14 of NOT_UASC's 17 and 14 of the built-in's 25: only NOT_UASC gives it away.
     con = opened_uasc.cursor()
-    assert headline(con, NOT_UASC_NOR_DISABLED)["display"] == "57%"  # 8 of 14
+    assert headline(con, NOT_UASC_NOR_DISABLED)["display"] == "33%"  # 8 of 14, shown as 5 of 15
     lab.create(opened_uasc, MANAGER, NOT_UASC, "Tester")
-    assert headline(con, NOT_UASC)["display"] == "47%"  # 8 of 17, 8 fewer than the built-in's 25
+    assert headline(con, NOT_UASC)["display"] == "33%"  # 8 of 17 (5 of 15), 8 fewer than the built-in's 25
     row = headline(con, NOT_UASC_NOR_DISABLED)
     assert (row["display"], row["caution"]) == (
         "suppressed", "could be subtracted from 'NEET, aged 19-21, not UASC' to reveal fewer than 5 young people")
@@ -183,7 +183,7 @@ def test_workshop_cards_hold_a_candidate_against_the_saved_candidates(opened_uas
     room = ws.Workshop("w1", "ABCDE", "Room", (NEET.id, NOT_UASC_NOR_DISABLED.id), None, False)
     cards = ws.cards(opened_uasc.cursor(), room, YEAR)
     assert cards[["indicator_id", "display", "suppression"]].values.tolist() == [
-        [NEET.id, "32%", ""], [NOT_UASC_NOR_DISABLED.id, "suppressed", "differencing"]]  # 8 of 25
+        [NEET.id, "20%", ""], [NOT_UASC_NOR_DISABLED.id, "suppressed", "differencing"]]  # 8 of 25: 5 of 25
 
 
 def test_built_ins_are_not_checked_against_each_other(tmp_path):
@@ -199,5 +199,12 @@ def test_a_trend_is_guarded_year_by_year(tmp_path):
     trend = compute.trend(con, [NOT_UASC, NEET])
     guarded = differencing.guard(con, trend, [NOT_UASC, NEET], (), compute.years(con))
     assert guarded[["indicator_id", "collection_year", "display"]].values.tolist() == [
-        [NOT_UASC.id, YEAR, "suppressed"], [NEET.id, YEAR, "40%"]]
+        [NOT_UASC.id, YEAR, "suppressed"], [NEET.id, YEAR, "25%"]]  # 8 of 20, shown as 5 of 20
+    con.close()
+
+
+def test_the_differencing_check_refuses_a_lower_threshold(tmp_path):
+    con = uasc_store(tmp_path / "s.duckdb", 3)
+    with pytest.raises(ValueError, match="never lowered below 5"):
+        differencing.exposures(con, [NOT_UASC], [NOT_UASC], [YEAR], threshold=2)
     con.close()

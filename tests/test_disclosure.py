@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cl_metrics.disclosure import protect
+from cl_metrics.disclosure import checked_threshold, count_text, protect, protected_count, rounded
 from cl_metrics.indicators import builtin, compute
 
 T = 5
@@ -95,3 +95,53 @@ def test_headlines_and_trends_show_no_small_counts(small_con):
                 compute.trend(small_con, builtin())):
         invariants_hold(out, None, None)
         assert out["display"].str.fullmatch(r"\d+%|\d+\.\d|fewer than 5|suppressed|no data").all()
+
+
+# --- rounding (issue 12): no exact count leaves workshop mode -----------------------------------------
+
+@pytest.mark.parametrize("count, threshold, shown", [
+    (0, 5, 0), (5, 5, 5), (7, 5, 5), (8, 5, 5), (9, 5, 10), (12, 5, 10), (13, 5, 15), (1234, 5, 1235), (1232, 5, 1230),
+    (7, 7, 10), (12, 7, 10), (6, 6, 10), (10, 10, 10), (12, 10, 10), (11, 11, 15)])
+def test_counts_are_rounded_to_the_nearest_5_never_below_the_threshold(count, threshold, shown):
+    assert rounded(count, threshold) == shown
+    assert protected_count(count, threshold) == (shown, f"{shown:,}")
+    assert protected_count(count, threshold, "analyst") == (count, f"{count:,}")
+
+
+def test_workshop_figures_are_worked_out_from_the_rounded_counts():
+    # 8 of 17 is 47%, but shown as 5 of 15: 33%. A whole percentage of an exact 17 would pin 8.
+    out = protect(cells((8, 17), (0, 30), (30, 30), (12, 23), (6, 6)), ["indicator_id"], T, "workshop")
+    assert out[["numerator", "denominator"]].values.tolist() == [[5, 15], [0, 30], [30, 30], [10, 25], [5, 5]]
+    assert out["display"].tolist() == ["33%", "0%", "100%", "40%", "100%"]
+    assert (out["value"] == (100 * out["numerator"] / out["denominator"]).round()).all()
+    counts = protect(cells((8, 17), (13, 40), unit="count"), None, T, "workshop")
+    assert counts["display"].tolist() == ["5", "15"] and counts["denominator"].tolist() == [15, 40]
+    assert protect(cells((8, 17)), None, T, "analyst")["display"].tolist() == ["47.1%"]  # analyst: exact
+
+
+def test_a_mean_keeps_its_denominator_rule_and_its_exact_average():
+    out = protect(cells((91, 12), (24, 4), (70, 8), unit="mean"), ["indicator_id"], T, "workshop")
+    assert out["display"].tolist() == ["7.6", "fewer than 5", "suppressed"]  # 91 / 12, not 91 / 10
+    assert out["denominator"].tolist()[0] == 10 and out["numerator"].isna().all()
+
+
+def test_two_hidden_groups_of_four_are_never_both_fewer_than_5():
+    """A total shown as 10 may be 8 to 12; two groups shown as 'fewer than 5' hold at most 4 each,
+    so if they were its only hidden groups and the total were 8, both would be known to be 4."""
+    with_others = protect(cells((1, 4), (1, 4), (20, 40), (15, 30)), ["indicator_id"], T, "workshop")
+    assert with_others["display"].tolist() == ["fewer than 5", "fewer than 5", "50%", "suppressed"]
+    alone = protect(cells((1, 4), (2, 4)), ["indicator_id"], T, "workshop")
+    assert alone["display"].tolist() == ["suppressed", "fewer than 5"]  # nothing left to hide: say less
+    unequal = protect(cells((0, 3), (0, 4), (20, 40)), ["indicator_id"], T, "workshop")
+    assert unequal["display"].tolist() == ["fewer than 5", "fewer than 5", "50%"]  # 3 + 4 pins nothing
+
+
+@pytest.mark.parametrize("threshold", [4, 1, 0, -5])
+def test_the_threshold_can_never_be_lowered_below_5(threshold):
+    with pytest.raises(ValueError, match="never lowered below 5"):
+        protect(cells((8, 17)), None, threshold, "workshop")
+    with pytest.raises(ValueError, match="never lowered below 5"):
+        count_text(12, threshold)
+    with pytest.raises(ValueError, match="never lowered below 5"):
+        protected_count(12, threshold, "analyst")
+    assert checked_threshold(5) == 5 and checked_threshold(12) == 12

@@ -266,6 +266,9 @@ def test_both_modes_show_compute_figures(store_path, open_lab):
         parts = compute.breakdown(cursor(at), [candidate], "age_band", year(at), mode=mode)
         assert (charts.breakdown_summary(parts, candidate.title, "Age band") in [c.value for c in at.caption]) \
             == (not hidden)
+        # A candidate's groups are explored in analyst mode only: in workshop mode none could be subtracted.
+        assert (lab.breakdown_withheld(mode) in [i.value for i in at.info]) == (mode == "workshop")
+        assert [s.key for s in at.selectbox].count("lab_dimension") == (mode == "analyst")
         percents = [m.value for m in at.metric if m.value.endswith("%")]
         assert percents and all(("." in p) == (mode == "analyst") for p in percents)
 
@@ -352,3 +355,53 @@ def test_starting_from_a_built_in_twice_offers_a_free_id(opened):
     second, edits = lab.starting_form(opened.cursor(), f"builtin:{source.id}")
     assert (second["id"], edits) == ("eet_neet_19_21_candidate_2", None)
     assert lab.copy_id(source, {"eet_neet_19_21_candidate", "eet_neet_19_21_candidate_2"}) == "eet_neet_19_21_candidate_3"
+
+
+# --- malformed files (issue 12): refused with what and where, never a traceback -----------------------
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("lists.json", b'{"indicator":[{"id":["x"]}]}', "lists.json, indicator '#1', id: Input should be a valid string"),
+    ("types.json", json.dumps({"indicator": [{**HIGHER_EDUCATION, "population": "in_oc3", "unit": 5}]}).encode(),
+     "types.json, indicator 'eet_university_19_21', population: Input should be a valid tuple"),
+    ("values.json", json.dumps({"indicator": [{**HIGHER_EDUCATION, "numerator": [
+        {"field": ["ACTIV"], "op": "in", "values": [{"F1": True}]}]}]}).encode(),
+     "values.json, indicator 'eet_university_19_21', numerator.0.field: Input should be a valid string"),
+    ("items.json", b'{"indicator": [1, "two", null]}', "items.json, indicator '#2', declaration: Input should be a "
+                                                        "valid dictionary"),
+    ("deep.json", b"[" * DEEP + b"]" * DEEP, "deep.json: nested too deeply to read"),
+    ("deep.toml", b"a = " + b"[" * DEEP + b"]" * DEEP, "deep.toml: nested too deeply to read"),
+    ("nested.json", json.dumps({"indicator": [{**HIGHER_EDUCATION, "description": [[[[[[[[["x"]]]]]]]]]}]}).encode(),
+     "nested.json, indicator.0.description.0.0.0.0.0.0.0: nested more than 10 levels deep"),
+    ("dotted.toml", b"[[indicator]]\n" + b"a." * 20 + b"b = 1\n", "dotted.toml, indicator.0.a.a.a.a.a.a.a.a: nested"),
+    ("nan.json", json.dumps({"indicator": [{**HIGHER_EDUCATION, "national": {"value": float("nan"), "year": 2021,
+                                                                            "source": "DfE"}}]}).encode(),
+     "nan.json, indicator.0.national.value: nan is not a number a definition can hold"),
+    ("digits.toml", b"[[indicator]]\nid = " + b"9" * 5000 + b"\n", "digits.toml: holds a number too long to read"),
+    ("huge.json", b" " * (lab.MAX_IMPORT_BYTES + 1), "huge.json: 1,000,001 bytes is more than a file of definitions"),
+    ("many.json", json.dumps({"indicator": [HIGHER_EDUCATION] * (lab.MAX_IMPORT_DECLARATIONS + 1)}).encode(),
+     "many.json: 201 declarations under 'indicator'; a file may hold at most 200"),
+    ("long.json", json.dumps({"indicator": [{**HIGHER_EDUCATION, "numerator": [
+        {"field": "age", "op": "in", "values": list(range(200))}]}]}).encode(),
+     "long.json, indicator 'eet_university_19_21', numerator.0.values: Tuple should have at most 100 items"),
+    ("top.json", b'[{"id": "x"}]', "top.json: expected a non-empty list of declarations under 'indicator'"),
+])
+def test_a_malformed_file_is_refused_naming_the_problem_and_where(opened, name, content, expected):
+    with pytest.raises(lab.LabError) as refused:
+        lab.read_file(name, content)
+    assert any(p.startswith(expected) for p in refused.value.problems), refused.value.problems
+    with pytest.raises(lab.LabError):
+        lab.import_file(opened, MANAGER, name, content, "Importer")
+    assert lab.records(opened.cursor()).empty
+
+
+def test_the_page_shows_a_malformed_file_as_a_message(store_path, open_lab):
+    at = open_lab(store_path)
+    at.text_input(key="lab_author").set_value("Importer").run()
+    for name, content in (("lists.json", b'{"indicator":[{"id":["x"]}]}'), ("deep.json", b"[" * DEEP + b"]" * DEEP)):
+        at.file_uploader(key="lab_upload").set_value((name, content, "application/json")).run()
+        at.button(key="lab_import").click().run()
+        assert not at.exception, at.exception
+        assert at.error[0].value.startswith("Not saved:") and name in as_read(at.error[0].value)

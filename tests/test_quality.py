@@ -117,7 +117,7 @@ def test_check_counts_are_exact_and_protected(known_con):
         assert counts.loc[(check_id, YEAR), "display"] == "fewer than 5"
         assert pd.isna(counts.loc[(check_id, YEAR), "failing"])
         assert counts.loc[(check_id, 2023), "display"] == "0"
-    exact = quality.check_counts(known_con, "analyst", threshold=1).set_index(["check", "collection_year"])
+    exact = quality.check_counts(known_con, "analyst").set_index(["check", "collection_year"])
     assert {c: exact.loc[(c, YEAR), "failing"] for c in EXPECTED} == {c: len(v) for c, v in EXPECTED.items()}
     assert exact.query("check not in @EXPECTED")["failing"].eq(0).all()  # every other rule of the registry
     assert exact.loc[("344", YEAR), "dfe"] == "344" and exact.loc[("code", YEAR), "table"] == "any"
@@ -125,7 +125,7 @@ def test_check_counts_are_exact_and_protected(known_con):
 
 @pytest.mark.parametrize("count, threshold, expected", [
     (0, 5, (0, "0")), (1, 5, (None, "fewer than 5")), (4, 5, (None, "fewer than 5")), (5, 5, (5, "5")),
-    (1234, 5, (1234, "1,234")), (7, 10, (None, "fewer than 10"))])
+    (1234, 5, (1235, "1,235")), (7, 10, (None, "fewer than 10"))])
 def test_protected_count_hides_one_to_threshold_minus_one(count, threshold, expected):
     assert quality.protected_count(count, threshold) == expected
 
@@ -147,7 +147,7 @@ def test_every_rule_reads_the_same_on_the_page_as_in_the_registry():
 
 
 def test_completeness_counts_blank_strings_as_empty(known_con):
-    oc3 = quality.completeness(known_con, ["oc3"], "analyst", threshold=1).set_index("field")
+    oc3 = quality.completeness(known_con, ["oc3"], "analyst").set_index("field")
     assert (oc3.loc["ACTIV", "filled"], oc3.loc["ACTIV", "rows"]) == (11, 13)  # F01 and H01 null
     assert (oc3.loc["ACCOM", "filled"], oc3.loc["ACCOM", "display"]) == (10, "76.9%")  # F01, G01 null; O01 ''
     assert oc3.loc["CHILD", "display"] == "100.0%"
@@ -157,10 +157,10 @@ def test_completeness_counts_blank_strings_as_empty(known_con):
 
 
 def test_completeness_per_year_and_for_one_row_each_tables(known_con):
-    header = quality.completeness(known_con, ["header"], "analyst", threshold=1)
+    header = quality.completeness(known_con, ["header"], "analyst")
     upn = header.query("field == 'UPN'").set_index("collection_year")["display"]
     assert upn.to_dict() == {2023: "0.0%", 2024: "0.0%"}
-    people = quality.completeness(known_con, ["young_person"], "analyst", threshold=1).set_index("field")
+    people = quality.completeness(known_con, ["young_person"], "analyst").set_index("field")
     assert people["collection_year"].isna().all()
     assert people.loc["pa_team", "display"] == "66.7%"
     grid = quality.completeness_grid(people.reset_index())
@@ -169,8 +169,8 @@ def test_completeness_per_year_and_for_one_row_each_tables(known_con):
 
 def test_caseload_completeness_measures_over_the_years_young_people(known_con):
     # person_year 2024: the 13 OC3 young people plus C01 (adviser contacts only) = 14.
-    own = quality.completeness(known_con, ["wellbeing_response"], "analyst", threshold=1).set_index("field")
-    caseload = quality.caseload_completeness(known_con, ["wellbeing_response"], YEAR, "analyst", threshold=1)
+    own = quality.completeness(known_con, ["wellbeing_response"], "analyst").set_index("field")
+    caseload = quality.caseload_completeness(known_con, ["wellbeing_response"], YEAR, "analyst")
     caseload = caseload.set_index("field")
     assert own.loc["yp_life_satisfaction", "display"] == "50.0%"
     assert (caseload.loc["yp_life_satisfaction", "filled"], caseload.loc["yp_life_satisfaction", "rows"]) == (1, 14)

@@ -80,7 +80,11 @@ def test_agreement_known_answer(tiny):
     assert result.table().loc["In accommodation recorded as suitable",
                               "Say they do not feel safe where they live"] == "7 (28.0%)"
     workshop = voice.agreement(tiny, SAFE_HOME, 2024, mode="workshop")
-    assert workshop.share("says_no_when_records_yes")["display"] == "37%"
+    # Cells rounded to 10, 5, 0, 5 of 25; shares are worked out from them: 7 of 19 is shown as 5 of 15.
+    assert {k: v[0] for k, v in _cells(workshop).items()} == {(True, True): 10, (True, False): 5,
+                                                            (False, True): 0, (False, False): 5}
+    assert workshop.shares.set_index("name")["display"].to_dict() == {
+        "agree": "60%", "records_yes": "60%", "says_no": "40%", "says_no_when_records_yes": "33%"}
 
 
 def test_confidence_of_four_counts_as_confident(tiny):
@@ -94,12 +98,12 @@ def test_small_cell_hides_its_partner_and_every_share_that_would_give_it_away(ti
     result = voice.agreement(tiny, SAFE_HOME, 2025, mode="workshop")
     cells = _cells(result)
     assert cells[(False, True)][1] == "fewer than 5" and cells[(False, False)][1] == "suppressed"
-    assert cells[(True, True)][0] == 12 and cells[(True, False)][0] == 7
+    assert cells[(True, True)][0] == 10 and cells[(True, False)][0] == 5  # 12 and 7, rounded
     shares = result.shares.set_index("name")
     # Agreement and "say they do not feel safe" each hold one hidden cell but not the other.
     assert shares.loc["agree", "display"] == shares.loc["says_no", "display"] == "suppressed"
-    assert shares.loc["records_yes", "display"] == "70%"  # 19 of 27: holds no hidden cell
-    assert shares.loc["says_no_when_records_yes", "display"] == "37%"  # 7 of 19
+    assert shares.loc["records_yes", "display"] == "60%"  # 19 of 27, shown as 10 + 5 of 25: holds no hidden cell
+    assert shares.loc["says_no_when_records_yes", "display"] == "33%"  # 7 of 19, shown as 5 of 15
     assert shares.loc[["agree", "says_no"], "numerator"].isna().all()
 
 
@@ -140,12 +144,12 @@ def test_statements_are_consented_young_peoples_words_only(tiny):
 def test_agreement_summary_names_what_is_shown_and_counts_what_is_hidden(tiny):
     shown = voice.agreement(tiny, SAFE_HOME, 2024, mode="workshop")
     assert charts.agreement_summary(shown.shares, shown.people) == (
-        "Of the 25 young people with both, the record and the young person agree for 72%; 76% are in "
-        "accommodation recorded as suitable; 52% say they do not feel safe where they live; of those in "
-        "accommodation recorded as suitable, 37% say they do not feel safe where they live.")
+        "Of the 25 young people with both, the record and the young person agree for 60%; 60% are in "
+        "accommodation recorded as suitable; 40% say they do not feel safe where they live; of those in "
+        "accommodation recorded as suitable, 33% say they do not feel safe where they live.")
     hidden = voice.agreement(tiny, SAFE_HOME, 2025, mode="workshop")
     text = charts.agreement_summary(hidden.shares, hidden.people, "Safe at home")
-    assert text.startswith("Safe at home: of the 27 young people with both, 70% are in")
+    assert text.startswith("Safe at home: of the 25 young people with both, 60% are in")  # 27, rounded
     assert text.endswith("2 figure(s) hidden to protect small numbers.") and "agree for" not in text
     assert charts.agreement_summary(hidden.shares.assign(suppressed=True), "fewer than 5").startswith(
         "Too few young people have both an answer and a record to show figures.")
@@ -156,7 +160,7 @@ def test_agreement_chart_keeps_hidden_cells_as_labelled_rows(tiny):
     spec = charts.agreement_chart(result.cells, SAFE_HOME.title).to_dict()
     rows = next(iter(spec["datasets"].values()))
     labels = [row["label"] for row in rows]
-    assert labels == ["12 (44%), agree", "7 (26%), differ", "fewer than 5", "suppressed"]
+    assert labels == ["10 (40%), agree", "5 (20%), differ", "fewer than 5", "suppressed"]
     assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == charts.OKABE_ITO[:2]
 
 

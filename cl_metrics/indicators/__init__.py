@@ -22,7 +22,7 @@ def load_declarations(raw: list[dict], where: str) -> tuple[Indicator, ...]:
     """Validate a list of declarations, refusing the lot with every problem named."""
     indicators, problems = [], []
     for position, item in enumerate(raw, start=1):
-        name = item.get("id", f"#{position}") if isinstance(item, dict) else f"#{position}"
+        name = item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{position}"
         try:
             indicators.append(Indicator.model_validate(item))
         except ValidationError as exc:

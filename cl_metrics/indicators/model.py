@@ -19,6 +19,8 @@ Operator = Literal["eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between"
                    "is_true", "is_false", "is_null", "not_null"]
 Value = bool | int | float | str
 ORDERING = {"lt", "le", "gt", "ge", "between"}
+# Far more than any code list or definition needs; a shared file cannot make one query of thousands of terms.
+MAX_VALUES, MAX_CONDITIONS = 100, 20
 ARITY = {"eq": 1, "ne": 1, "lt": 1, "le": 1, "gt": 1, "ge": 1, "between": 2,
          "is_true": 0, "is_false": 0, "is_null": 0, "not_null": 0}
 OPERATOR_WORDS = {"eq": "is", "ne": "is not", "in": "is one of", "not_in": "is none of", "lt": "is below",
@@ -31,7 +33,7 @@ class Condition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     field: str
     op: Operator
-    values: tuple[Value, ...] = ()
+    values: tuple[Value, ...] = Field(default=(), max_length=MAX_VALUES)
 
     @model_validator(mode="after")
     def check_against_registry(self) -> Condition:
@@ -99,8 +101,8 @@ class Indicator(BaseModel):
     question: str = Field(min_length=5, max_length=160)
     description: str = Field(max_length=1000)
     unit: Literal["percent", "mean", "count"]
-    population: tuple[Condition, ...] = ()
-    numerator: tuple[Condition, ...] = ()
+    population: tuple[Condition, ...] = Field(default=(), max_length=MAX_CONDITIONS)
+    numerator: tuple[Condition, ...] = Field(default=(), max_length=MAX_CONDITIONS)
     value_field: str | None = None
     better: Literal["higher", "lower", "neither"]
     voice: Voice
