@@ -228,6 +228,10 @@ def append(rows: list[dict], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["workshop"]:  # a room of phones through the real server (bench/room.py)
+        from bench.room import main as room_main
+        return room_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--million", action="store_true", help="also run at 1,000,000 young people (minutes)")
     parser.add_argument("--scales", type=int, nargs="+", default=list(SCALES), help="young people per store")

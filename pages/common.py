@@ -291,9 +291,10 @@ def current() -> Context:
     A deep link (a workshop join link, say) opened first in a fresh server runs the page file
     without app.py: Streamlit still takes a folder named pages/ for an old-style multipage app
     until st.navigation has run once in the process. Then switch that off and run again, so
-    app.py runs, decides who is asking, and routes the same URL.
+    app.py runs, decides who is asking, and routes the same URL. Two such links arriving together
+    both run alone, and the second finds the switch already off: its missing context says so.
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or "_context" not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state["_context"]
