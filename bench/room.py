@@ -177,7 +177,10 @@ def _free_port() -> int:
 
 
 def serve(path: Path, folder: Path):
-    """`streamlit run app.py` on the store, in a folder of its own (no secrets: an open demo)."""
+    """`streamlit run app.py` on the store, in a folder of its own (no secrets: an open demo), with the
+    project's server settings (.streamlit/config.toml) as the README's command runs it."""
+    (folder / ".streamlit").mkdir(exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
     port = _free_port()
     env = {**os.environ, "CL_STAFF_FILE": str(folder / "none.toml")}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
@@ -228,16 +231,16 @@ def main(argv: list[str]) -> int:
         con.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    by_card = {}
-    for wait, card in found["waits"]:
-        by_card.setdefault(card, []).append(wait * 1000)
-    print("by card:", {c: f"p50 {percentile(v, 0.5):.0f} p95 {percentile(v, 0.95):.0f}" for c, v in sorted(by_card.items())})
     waits = [w * 1000 for w, _ in found["waits"]]
     refreshes = [r * 1000 for r in found["refreshes"]]
     print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; {args.phones} phones x {args.cards} cards through "
           f"`streamlit run` (websocket protocol), a pause of {args.pause:g} s a card, one projector refreshing")
     print(f"send -> next card on screen: p50 {percentile(waits, 0.5):.0f} ms, p95 {percentile(waits, 0.95):.0f} ms, "
           f"max {max(waits):.0f} ms over {len(waits)} answers (target p95 <= {TARGET_P95_MS} ms)")
+    by_card = {}
+    for wait, card in found["waits"]:
+        by_card.setdefault(card, []).append(wait * 1000)
+    print("  by card, ms:", {c: f"p50 {percentile(v, 0.5):.0f} p95 {percentile(v, 0.95):.0f}" for c, v in sorted(by_card.items())})
     if refreshes:
         print(f"projector refresh: p50 {percentile(refreshes, 0.5):.0f} ms, p95 {percentile(refreshes, 0.95):.0f} ms "
               f"over {len(refreshes)} refreshes")

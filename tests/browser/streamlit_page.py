@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -131,6 +132,8 @@ def streamlit_server(store: Path, log: Path, folder: Path | None = None, port: i
     accounts never change what a test sees; `env` adds environment variables."""
     port = port or free_port()
     folder = folder or log.parent
+    (folder / ".streamlit").mkdir(exist_ok=True)  # the project's server settings, as the README runs it
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
     env = {"CL_STAFF_FILE": str(folder / "no-staff.toml"), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
