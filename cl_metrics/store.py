@@ -91,6 +91,7 @@ class StoreSummary:
     young_people: int
     years: tuple[int, ...]
     seed: str | None
+    authority: str | None = None  # the authority a real store holds, or a synthetic twin copies (3-digit code)
 
 
 def resolve_path(cli_path: str | os.PathLike | None = None) -> Path:
@@ -223,7 +224,7 @@ def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSum
         people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
         years = tuple(r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall())
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
-                        years=years, seed=info.get("seed"))
+                        years=years, seed=info.get("seed"), authority=info.get("authority"))
 
 
 def has_person_year(con: duckdb.DuckDBPyConnection) -> bool:
