@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, session, store, voice
+from cl_metrics import access, benchmarks, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
@@ -167,7 +167,7 @@ def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: acces
             st.caption("Nothing is hidden in analyst mode.")
         account_box(actor)
     about.markdown(f"**Store:** {plain(opened.path.name)}  \n"
-                   + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {plain(summary.seed)})")
+                   + f"**{plain(views.source_label(summary))}**"
                    + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
     return Context(opened, summary, actor, setup, year, mode, int(threshold))
 
@@ -299,9 +299,9 @@ def figure_card(row: pd.Series) -> None:
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
         st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
         details = [status_badge(row["status"]), row["voice_label"]]
-        if row.get("national"):
-            details.append(row["national"])
         st.caption(" · ".join(details))
+        if row.get("comparators"):
+            st.caption(plain(row["comparators"]))
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
@@ -336,3 +336,23 @@ def show_statements(words: pd.DataFrame, columns: int = 3) -> None:
         with column.container(border=True):
             st.markdown(f"“{plain(row['text'])}”")
             st.caption(f"{plain(row['domain'])} · {plain(row['theme'])}")
+
+
+# ---- comparators (issue 14): another authority beside the store's figures, kept in the URL
+def compare_picker(ctx: Context) -> str | None:
+    """Another authority to put beside the figures (its 3-digit code): the research's two sites one
+    click away, any other from the list; None for none."""
+    others = [a.code for a in benchmarks.authorities() if a.code != ctx.summary.authority]
+    quick = [*(c for c in benchmarks.RESEARCH_SITES if c in others), None]
+    picker, *buttons = st.columns([3] + [1] * len(quick), vertical_alignment="bottom")
+    for column, code in zip(buttons, quick):
+        column.button(plain(benchmarks.areas()[code].name) if code else "No other", key=f"compare_{code or 'none'}",
+                      on_click=_choose, args=(code,))
+    return picker.selectbox("Compare with another authority (DfE's published figures)", [None, *others],
+                            format_func=lambda c: "No other authority" if c is None else benchmarks.areas()[c].label,
+                            key="compare", bind="query-params")
+
+
+def _choose(code: str | None) -> None:
+    """A one-click button's choice becomes the picker's."""
+    st.session_state["compare"] = code

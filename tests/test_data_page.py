@@ -91,7 +91,8 @@ def examples() -> list[tuple[str, bytes]]:
 
 def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(synthetic_store, monkeypatch):
     at = data_page(synthetic_store, monkeypatch)
-    assert "**Synthetic data** (seed 1)" in texts(at.markdown) and "Synthetic data" in texts(at.sidebar.markdown)
+    synthetic = "**Synthetic data: made-up young people, calibrated to England's published figures (seed 1)**"
+    assert synthetic in texts(at.markdown) and synthetic in texts(at.sidebar.markdown)
     at = upload(at, examples(), replace=True)
     report = frame(at, "Rows loaded")
     assert report[["File", "Table", "Year", "Result", "Rows loaded", "Rows refused"]].values.tolist() == [
@@ -102,8 +103,8 @@ def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(sy
     assert "The synthetic data was removed" in texts(at.warning)
     assert "ssda903_2023-24_oc3.csv: 4 rows loaded into care leavers aged 17 to 25 for 2023-24" in texts(at.success)
     # the sidebar and the page now say the store holds real data, and its figures are the imported ones
-    assert "**Real data** (pseudonymised)" in texts(at.sidebar.markdown)
-    assert "**Real data**, with ids pseudonymised" in texts(at.markdown)
+    assert "**Real data (pseudonymised)**" in texts(at.sidebar.markdown)
+    assert "**Real data (pseudonymised)**: personal information about young people" in texts(at.markdown)
     summary = at.session_state["_context"].summary
     assert (summary.source, summary.young_people, summary.years, summary.seed) == ("real", 4, (2024,), None)
     history = frame(at, "Imported")
@@ -182,7 +183,7 @@ def test_regenerating_a_synthetic_store_changes_its_seed(synthetic_store, monkey
     at.number_input(key="regenerate_seed").set_value(7)
     at.button(key="FormSubmitter:regenerate-Regenerate").click().run()
     assert not at.exception, at.exception
-    assert "**Synthetic data** (seed 7)" in texts(at.markdown) and "(seed 7)" in texts(at.sidebar.markdown)
+    assert "published figures (seed 7)**" in texts(at.markdown) and "(seed 7)" in texts(at.sidebar.markdown)
     assert store.get_info(at.session_state["_context"].cursor())["people"] == "200"
     assert at.number_input(key="regenerate_seed").value == 7
 
