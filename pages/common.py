@@ -16,7 +16,7 @@ from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text
 from cl_metrics.export import csv_text, file_name
 from cl_metrics.text import plain
-from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
+from synthetic.generate import DEFAULT_LIKE, DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
 MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Analyst
@@ -68,7 +68,7 @@ def open_store(path: str) -> session.OpenStore:
     if path == str(store.DEFAULT_STORE.resolve()) and not store.DEFAULT_STORE.exists():
         with st.status("First start: building the synthetic demonstration store", expanded=True) as status:
             bar = st.progress(0.0, text="Starting")
-            write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED,
+            write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED, like=DEFAULT_LIKE,
                         progress=lambda fraction, label: bar.progress(min(fraction, 1.0), text=label.capitalize()))
             status.update(label="Synthetic store ready", state="complete", expanded=False)
     return session.open_store(path)

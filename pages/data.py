@@ -126,8 +126,10 @@ if settings:
     st.markdown("Replaces the made-up young people in this store file; the lab's candidates and the workshops "
                 "stay. The same seed and number of young people always give the same data.")
     with st.form("regenerate"):
+        twin = ctx.summary.authority is not None  # a twin is made at its authority's own size
         people = st.number_input("People to generate", min_value=admin.MIN_PEOPLE, max_value=admin.MAX_PEOPLE,
-                                 value=settings[0], step=100, key="regenerate_people")
+                                 value=settings[0], step=100, key="regenerate_people", disabled=twin,
+                                 help="A twin has its authority's own number of young people." if twin else None)
         seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=settings[1], step=1,
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synthetic.people import TEAM_CONTACT_RATE
+from synthetic.calibration import team_effect
 from synthetic.sampling import DAY, add_years, as_days, choice, cut, random_dates, rank_within, sigmoid, top_share
 
 SURVEY_RESPONSE = 0.60
@@ -64,7 +64,7 @@ def _scale(rng, score: np.ndarray, pmf: list[float]) -> np.ndarray:
 def make_contacts(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """Personal adviser contacts: about 7 a year, fewer when out of touch, varying by team."""
     team = people["team"].to_numpy()[rows["pid"].to_numpy()]
-    rate = 7 * TEAM_CONTACT_RATE[team] * np.exp(0.12 * rows["strain"].to_numpy()) * np.where(rows["not_in_touch"], 0.3, 1.0)
+    rate = 7 * team_effect("contacts")[team] * np.exp(0.12 * rows["strain"].to_numpy()) * np.where(rows["not_in_touch"], 0.3, 1.0)
     count = rng.poisson(rate)
     rows["contacts"] = count
     idx = np.repeat(np.arange(len(rows)), count)
@@ -105,7 +105,7 @@ def make_local(rng: np.random.Generator, people: pd.DataFrame, rows: pd.DataFram
 
     trust = top_share(rng, 0.7 * contacts - 0.3 * strain + noise(), 0.78)
     wellbeing = -0.45 * strain - 0.6 * neet + 0.35 * trust + 0.6 * noise()
-    feels_unsafe = top_share(rng, 1.4 * unsuitable + 0.45 * strain + noise(), 0.40)
+    feels_unsafe = top_share(rng, 0.6 * unsuitable + 0.35 * strain + noise(), 0.40)
     arrears = top_share(rng, 1.5 * unsuitable + 0.6 * strain + noise(), 0.15)
     risk_need = rng.random(n) < sigmoid(-2.2 + 0.8 * strain)
     offending = rng.random(n) < sigmoid(-3.0 + 0.9 * strain + 0.5 * (people["SEX"].to_numpy()[pid] == 1))
