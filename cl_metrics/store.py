@@ -15,7 +15,7 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
 ACCESS_LOG = """CREATE TABLE access_log (
     logged_at TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL, how VARCHAR NOT NULL,
@@ -42,6 +42,9 @@ MIGRATIONS = {
         "ALTER TABLE header ALTER SEX TYPE VARCHAR",
         "ALTER TABLE uasc ALTER SEX TYPE VARCHAR"),
     # ---- end of version 4 -> 5
+    # ---- version 5 -> 6 (issue 14, instruments): SWEMWBS's seven items beside the raw sum already kept
+    5: tuple(f"ALTER TABLE wellbeing_response ADD COLUMN yp_swemwbs_{item} INTEGER" for item in range(1, 8)),
+    # ---- end of version 5 -> 6
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synthetic.calibration import target
 from synthetic.people import FOSTER, Window
 from synthetic.sampling import DAY, choice, collection_year, random_dates, sigmoid, year_bounds
 
@@ -94,20 +95,19 @@ def make_oc2(rng: np.random.Generator, people: pd.DataFrame, in_care: pd.DataFra
     adversity = people["adversity"].to_numpy()[oc2["pid"].to_numpy()]
     age = oc2["age_at_end"].to_numpy()
     sdq_due = (age >= 4) & (age <= 16)
-    sdq_done = sdq_due & (rng.random(n) < 0.8)
+    rate = target("oc2")
+    sdq_done = sdq_due & (rng.random(n) < rate["SDQ_DONE"])
     oc2["SDQ_SCORE"] = pd.array(np.where(sdq_done, np.clip(np.round(14 + 3.5 * adversity + 4 * rng.standard_normal(n)), 0, 40), np.nan), dtype="Int64")
     oc2["SDQ_REASON"] = np.where(sdq_done, None, np.where(~sdq_due, "SDQ1", choice(rng, ["SDQ2", "SDQ4", "SDQ5"], [20, 40, 40], n)))
     flag = lambda p: np.where(rng.random(n) < p, 1, 0)  # noqa: E731 - local shorthand
     oc2["CONVICTED"] = np.where(age >= 10, flag(sigmoid(-3.6 + 0.8 * adversity)), 0)
-    oc2["HEALTH_CHECK"] = flag(0.90)
-    oc2["IMMUNISATIONS"] = flag(0.84)
-    oc2["TEETH_CHECK"] = flag(0.81)
-    oc2["HEALTH_ASSESSMENT"] = flag(0.89)
+    for column in ("HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT"):
+        oc2[column] = flag(rate[column])
     misuse = (age >= 12) & (rng.random(n) < sigmoid(-3.4 + 0.7 * adversity))
-    received = misuse & (rng.random(n) < 0.6)
+    received = misuse & (rng.random(n) < rate["INTERVENTION_RECEIVED"])
     oc2["SUBSTANCE_MISUSE"] = misuse.astype(int)
     oc2["INTERVENTION_RECEIVED"] = pd.array(np.where(misuse, received, np.nan), dtype="Int64")
-    oc2["INTERVENTION_OFFERED"] = pd.array(np.where(misuse, received | (rng.random(n) < 0.7), np.nan), dtype="Int64")
+    oc2["INTERVENTION_OFFERED"] = pd.array(np.where(misuse, received | (rng.random(n) < rate["INTERVENTION_OFFERED"]), np.nan), dtype="Int64")
     return oc2.drop(columns="age_at_end")
 
 

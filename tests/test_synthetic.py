@@ -228,6 +228,10 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     con.execute("INSERT INTO import_batch VALUES ('b1', 'h1', 'oc3_2024.csv', 'oc3', 2024, 2, 0, now())")
     for table in ("header", "uasc"):
         con.execute(f"ALTER TABLE {table} ALTER SEX TYPE INTEGER")
+    for item in range(1, 8):  # ... and as before version 6: SWEMWBS as a raw sum only
+        con.execute(f"ALTER TABLE wellbeing_response DROP COLUMN yp_swemwbs_{item}")
+    con.execute("INSERT INTO wellbeing_response (CHILD, response_date, yp_swemwbs, collection_year) "
+                "VALUES ('A1', '2024-01-10', 27, 2024)")
     con.execute("INSERT INTO header (CHILD, SEX, DOB, ETHNIC, collection_year) VALUES ('A1', 2, '2003-05-14', 'WBRI', 2024)")
     con.execute("INSERT INTO oc3 VALUES ('A1', '2003-05-14', 'DIED', 'F1', 'U1', 2024)")
     con.execute("UPDATE schema_version SET version = 2")
@@ -245,6 +249,9 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_workshops(tmp_path):
     assert con.execute("SELECT SEX FROM header").fetchall() == [("2",)]  # sex kept, as text
     assert con.execute("SELECT sex_group FROM person_year").fetchall() == [("Female",)]  # rebuilt on upgrade
     assert con.execute("SELECT rule_id FROM flag").fetchall() == [("344",)]  # the rules' flags computed
+    # the raw SWEMWBS sum kept, now scored with Warwick's table, and the items can be stored
+    assert con.execute("SELECT swemwbs_raw, swemwbs_metric::DOUBLE FROM person_year").fetchall() == [(27, 24.11)]
+    assert con.execute("SELECT count(*) FROM wellbeing_response WHERE yp_swemwbs_7 IS NULL").fetchone() == (1,)
     con.close()
     store.connect(path, read_only=True).close()  # upgraded once, readable by everyone after
 

@@ -67,6 +67,10 @@ def _coerce(name: str, f, value: Value) -> Value:
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
             value = int(value)
+        elif f.type == "DOUBLE":
+            if isinstance(value, bool):
+                raise ValueError
+            value = float(value)
         elif f.type == "BOOLEAN":
             if not isinstance(value, bool):
                 raise ValueError
@@ -157,7 +161,7 @@ class Indicator(BaseModel):
         if self.unit == "mean":
             if self.value_field is None or registry().get(self.value_field) is None:
                 raise ValueError(f"a mean needs value_field naming a known field, got {self.value_field!r}")
-            if registry()[self.value_field].type != "INTEGER":
+            if registry()[self.value_field].type not in ("INTEGER", "DOUBLE"):
                 raise ValueError(f"a mean needs a number field; '{self.value_field}' is not one")
             if self.numerator:
                 raise ValueError("a mean takes value_field, not numerator")
