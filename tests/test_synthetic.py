@@ -172,6 +172,74 @@ def test_staying_put_and_population_mix(calibration_store):
     assert uasc == pytest.approx(0.25, abs=0.03)  # DfE 2021: about a quarter of 19-21 year olds
 
 
+# --- young people who behave like people -------------------------------------------------------
+
+def transition(con, before: str, after: str, where: str = "TRUE") -> tuple[float, int]:
+    """Of those meeting `before` one year (and `where`), the share meeting `after` the next, and how many."""
+    return con.execute(f"""
+        SELECT avg(({after.format(p='b')})::INT), count(*) FROM person_year a
+        JOIN person_year b ON a.CHILD = b.CHILD AND b.collection_year = a.collection_year + 1
+        WHERE {before.format(p='a')} AND {where}""").fetchone()
+
+
+def test_a_situation_carries_over_between_years_at_the_declared_rates(calibration_store):
+    """Higher education continues at the published continuation rate (OfS, care experienced: 85%),
+    those out of touch mostly stay out of touch, most keep their accommodation type."""
+    he, n = transition(calibration_store, "{p}.ACTIV IN ('F1', 'P1')", "{p}.ACTIV IN ('F1', 'P1')",
+                       "a.age BETWEEN 19 AND 20 AND b.in_oc3")
+    assert n > 100 and he == pytest.approx(target("higher_education_continuation"), abs=0.1)
+    out, n = transition(calibration_store, "{p}.IN_TOUCH IN ('NO', 'REFU', 'NREQ')", "{p}.IN_TOUCH IN ('NO', 'REFU', 'NREQ')",
+                        "b.in_oc3 AND b.IN_TOUCH NOT IN ('DIED', 'RHOM')")
+    assert n > 100 and out == pytest.approx(target("out_of_touch_persistence"), abs=0.12)
+    kept, n = transition(calibration_store, "{p}.accom_suitability = 'suitable'", "left({p}.ACCOM, 1) = left(a.ACCOM, 1)",
+                         "b.accom_suitability = 'suitable'")
+    assert n > 1000 and target("accommodation_kept") - 0.05 <= kept <= 0.9
+
+
+def test_adviser_teams_differ_by_at_least_the_declared_spread(calibration_store):
+    spread = calibration_store.execute("""
+        WITH teams AS (
+            SELECT adviser_team,
+                   avg((IN_TOUCH = 'YES')::INT) FILTER (WHERE in_oc3 AND IN_TOUCH NOT IN ('DIED', 'RHOM')) AS in_touch,
+                   avg((yp_life_satisfaction <= 4)::INT) AS low_life_satisfaction,
+                   avg(pa_contacts) AS adviser_contacts
+            FROM person_year WHERE age BETWEEN 19 AND 21 GROUP BY 1)
+        SELECT max(in_touch) - min(in_touch), max(low_life_satisfaction) - min(low_life_satisfaction),
+               max(adviser_contacts) - min(adviser_contacts) FROM teams""").fetchone()
+    declared = target("team_spread")
+    found = dict(zip(["in_touch", "low_life_satisfaction", "adviser_contacts"], spread))
+    assert {k: gap >= declared[k] for k, gap in found.items()} == dict.fromkeys(found, True), found
+
+
+def test_uasc_young_people_differ_where_dfe_says_and_only_they_go_abroad_or_are_deported(calibration_store):
+    rows = dict((r[0], r[1:]) for r in calibration_store.execute("""
+        SELECT uasc, avg((ACTIV IN ('G4', 'G5', 'G6'))::INT), avg((ACTIV IN ('F2', 'P2'))::INT) FROM person_year
+        WHERE in_oc3 AND age BETWEEN 19 AND 21 AND IN_TOUCH NOT IN ('DIED', 'RHOM') GROUP BY 1""").fetchall())
+    (uasc_neet, uasc_education), (other_neet, other_education) = rows[True], rows[False]
+    assert uasc_neet < other_neet - 0.05 and uasc_education > other_education + 0.1
+    abroad = calibration_store.execute("SELECT DISTINCT uasc FROM person_year WHERE left(ACCOM, 1) IN ('G', 'H')").fetchall()
+    assert abroad == [(True,)]
+
+
+def test_records_have_more_gaps_for_young_people_out_of_touch(calibration_store):
+    blank = dict(calibration_store.execute("""
+        SELECT IN_TOUCH IN ('NO', 'REFU', 'NREQ'), avg((gp_registered IS NULL)::INT + (rent_arrears IS NULL)::INT
+                                                      + (offending IS NULL)::INT) / 3
+        FROM person_year WHERE in_oc3 AND IN_TOUCH NOT IN ('DIED', 'RHOM') GROUP BY 1""").fetchall())
+    assert blank[True] > 2 * blank[False]
+    answered = dict(calibration_store.execute("""
+        SELECT IN_TOUCH IN ('NO', 'REFU', 'NREQ'), avg((yp_life_satisfaction IS NOT NULL)::INT) FROM person_year
+        WHERE in_oc3 AND IN_TOUCH NOT IN ('DIED', 'RHOM') GROUP BY 1""").fetchall())
+    assert answered[True] < answered[False] - 0.2
+
+
+def test_care_leavers_aged_22_to_25_still_supported_are_in_the_return_from_2022_23(calibration_store):
+    rows = calibration_store.execute("""
+        SELECT min(collection_year), avg((IN_TOUCH = 'YES')::INT), count(*) FROM person_year
+        WHERE in_oc3 AND age BETWEEN 22 AND 25""").fetchone()
+    assert rows[0] == 2023 and rows[1] == pytest.approx(target("in_touch_22_25"), abs=0.02) and rows[2] > 500
+
+
 def test_new_domains_correlate_with_established_ones(calibration_store):
     """Breakdowns give a workshop something to discuss: NEET with lower life satisfaction, etc."""
     q = calibration_store.execute
