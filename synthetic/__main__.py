@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--last-year", type=int, default=DEFAULT_LAST_YEAR,
                         help="latest collection year, ending 31 March (default %(default)s); 5 years are made")
     parser.add_argument("--out", type=Path, default=DEFAULT_STORE, help="store file (default %(default)s)")
+    parser.add_argument("--clean", action="store_true",
+                        help="leave out the deliberate mistakes (by default a declared share of records breaks the "
+                             "903 validator's rules, as real files do)")
     args = parser.parse_args(argv)
     if args.like and args.people is not None:
         parser.error("--like makes the authority's own number of young people; leave out --people")
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(exc))
     started = time.perf_counter()
     path = write_store(args.out, people=args.people or DEFAULT_PEOPLE, seed=args.seed, last_year=args.last_year,
-                       progress=text_progress, like=args.like)
+                       progress=text_progress, like=args.like, clean=args.clean)
     con = store.connect(path, read_only=True)
     summary, made = store.summary(con, path), int(store.get_info(con)["people"])
     con.close()

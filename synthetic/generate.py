@@ -19,6 +19,7 @@ from cl_metrics import benchmarks, derived, store
 from cl_metrics.spec import spec
 from synthetic import targets as published
 from synthetic.calibration import target
+from synthetic.errors import add_errors
 from synthetic.local import attach_oc3, make_contacts, make_local
 from synthetic.national import in_care_years, make_episodes, make_missing, make_oc2, make_reviews
 from synthetic.oc3 import make_oc3
@@ -31,6 +32,7 @@ DEFAULT_SEED = 2024
 DEFAULT_LAST_YEAR = 2025
 DEFAULT_LIKE = "North Yorkshire"  # the store the app builds on first start: a twin of the research's site
 YEARS = 5
+ERRORS = 1  # the deliberate mistakes' own random stream, beside the records' (see synthetic/errors.py)
 
 Progress = Callable[[float, str], None]
 
@@ -48,9 +50,10 @@ def targets_for(people: int, last_year: int, like: str | None = None) -> publish
     return published.england(people, years, target("spare_share"))
 
 
-def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR,
-                    progress: Progress = _quiet, like: str | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the store as DataFrames keyed by table name, `pid` replaced by CHILD."""
+def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet,
+                    like: str | None = None, clean: bool = False) -> dict[str, pd.DataFrame]:
+    """Every table of the store as DataFrames keyed by table name, `pid` replaced by CHILD, with the
+    declared share of deliberate mistakes unless `clean`."""
     rng = np.random.default_rng(seed)
     window = Window(last_year - YEARS + 1, last_year)
     progress(0.02, "young people")
@@ -74,7 +77,8 @@ def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR,
     tables["voice_note"] = make_voice_notes(rng, rows)
     tables["header"], tables["uasc"] = _header_and_uasc(persons, caseload, in_care)
     tables["young_person"] = _young_person(persons, window)
-    return {name: _finish(name, frame, persons) for name, frame in tables.items()}
+    tables = {name: _finish(name, frame, persons) for name, frame in tables.items()}
+    return tables if clean else add_errors(np.random.default_rng([seed, ERRORS]), tables)
 
 
 def _header_and_uasc(persons: pd.DataFrame, caseload: pd.DataFrame, in_care: pd.DataFrame):
@@ -128,24 +132,25 @@ def _finish(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFra
     return frame[columns]
 
 
-def _insert(con, tables: dict[str, pd.DataFrame], people: int, seed: int, last_year: int,
-            like: str | None, progress: Progress) -> None:
+def _insert(con, tables: dict[str, pd.DataFrame], seed: int, last_year: int, like: str | None, clean: bool,
+            progress: Progress) -> None:
     """Insert generated tables (inside the caller's transaction) and say what they are: a twin
-    records the authority it copies."""
+    records the authority it copies, a store without deliberate mistakes that it is clean."""
     for i, (name, frame) in enumerate(tables.items()):
         con.register("incoming", frame)
         con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
         con.unregister("incoming")
         progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
     con.execute("DELETE FROM store_info WHERE key = 'authority'")
-    store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year,
-                   **({"authority": benchmarks.authority(like).code} if like else {}))
+    store.set_info(con, source="synthetic", seed=seed, people=len(tables["young_person"]), last_year=last_year,
+                   clean=clean, **({"authority": benchmarks.authority(like).code} if like else {}))
 
 
 def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED,
-                last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet, like: str | None = None) -> Path:
+                last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet, like: str | None = None,
+                clean: bool = False) -> Path:
     """Generate and write a new store at `path` (replacing any file there), atomically; `like` makes
-    it a twin of that authority (its size, not `people`).
+    it a twin of that authority (its size, not `people`); `clean` leaves out the deliberate mistakes.
 
     The store is written beside the target and renamed into place, so an interrupted run never
     leaves a half-built store where the app would open it.
@@ -155,12 +160,12 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     for stale in (partial, Path(f"{partial}.wal")):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
-    tables = generate_tables(people, seed, last_year, progress, like)
+    tables = generate_tables(people, seed, last_year, progress, like, clean)
     progress(0.70, "writing the store")
     con = store.connect(partial, create=True)
     try:
         with store.transaction(con):
-            _insert(con, tables, len(tables["young_person"]), seed, last_year, like, progress)
+            _insert(con, tables, seed, last_year, like, clean, progress)
         progress(0.92, "indexing for indicators")
         derived.refresh(con)
         store.set_info(con, generated_seconds=round(time.perf_counter() - started, 1))
@@ -173,17 +178,17 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
 
 
 def regenerate(con, people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet,
-               like: str | None = None) -> None:
+               like: str | None = None, clean: bool = False) -> None:
     """Replace an open store's records with newly generated ones, in one transaction.
 
     The app's own tables (lab candidates, workshops and their answers) are kept, and the file stays
     open: other sessions read the old records until the commit and the new ones after it.
     """
-    tables = generate_tables(people, seed, last_year, progress, like)
+    tables = generate_tables(people, seed, last_year, progress, like, clean)
     progress(0.70, "replacing the records")
     with store.transaction(con):
         store.clear_records(con)
-        _insert(con, tables, len(tables["young_person"]), seed, last_year, like, progress)
+        _insert(con, tables, seed, last_year, like, clean, progress)
         progress(0.92, "indexing for indicators")
         derived.rebuild(con)
     progress(1.0, "done")

@@ -346,3 +346,35 @@ def test_cli_makes_a_twin_by_name_or_code_and_says_it_is_made_up(tmp_path, capsy
     assert "No English authority" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # a twin has its authority's own size
         synthetic_main(["--like", "Hampshire", "--people", "500", "--out", str(out)])
+
+
+# --- mistakes on purpose ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("clean", [False, True])
+def test_the_declared_share_of_records_breaks_the_rules_and_none_when_clean(tmp_path, clean):
+    """Data quality has something to show: the declared share of young person-years is flagged by the
+    rules registry (several rules, codes, dates and tables disagreeing), and nothing with --clean."""
+    path = write_store(tmp_path / "s.duckdb", people=4000, seed=21, clean=clean)
+    con = duckdb.connect(str(path), read_only=True)
+    flagged, rules = con.execute("SELECT count(DISTINCT (CHILD, collection_year)), count(DISTINCT rule_id) "
+                                 "FROM flag").fetchone()
+    assert store.get_info(con)["clean"] == str(clean)
+    con.close()
+    if clean:
+        assert (flagged, rules) == (0, 0)
+        return
+    clean_path = write_store(tmp_path / "clean.duckdb", people=4000, seed=21, clean=True)
+    con = duckdb.connect(str(clean_path), read_only=True)
+    person_years = con.execute("SELECT count(*) FROM header").fetchone()[0]
+    con.close()
+    assert flagged / person_years == pytest.approx(target("error_share"), abs=0.002)
+    assert rules == len(target("error_mix"))
+
+
+def test_mistakes_leave_the_records_they_do_not_touch_as_they_were():
+    """Same seed, same store; the mistakes have their own random stream, so a clean store's OC3 return
+    is the one with mistakes less the rows they changed or added."""
+    mistaken = generate_tables(800, seed=5)["oc3"]
+    clean = generate_tables(800, seed=5, clean=True)["oc3"]
+    kept = mistaken.merge(clean, how="inner")
+    assert len(kept) >= len(clean) - 0.05 * len(clean) and len(mistaken) >= len(clean)

@@ -233,7 +233,8 @@ def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed:
         if synthetic_settings(cur) is None:
             raise ImportRefused("This store holds real data; it is never replaced by synthetic data. To demonstrate "
                                 "with synthetic data, open another store file.")
-        like = store.get_info(cur).get("authority")  # a twin stays a twin of the same authority, at its size
-        regenerate(cur, people, seed, progress=progress or _no_progress, like=like)
+        info = store.get_info(cur)  # a twin stays a twin of the same authority, at its size; clean stays clean
+        like = info.get("authority")
+        regenerate(cur, people, seed, progress=progress or _no_progress, like=like, clean=info.get("clean") == "True")
         access_log.write(cur, actor, "regenerated synthetic data",
                          f"a twin of {benchmarks.areas()[like].name}, seed {seed}" if like else f"{people:,} people, seed {seed}")
