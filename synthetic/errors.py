@@ -18,24 +18,28 @@ from cl_metrics.rules import in_force
 from synthetic.calibration import target
 from synthetic.sampling import DAY, age_in_year, as_days, collection_year
 
-KEY = ["CHILD", "collection_year"]
+def person_year(frame: pd.DataFrame) -> np.ndarray:
+    """One number per young person-year (the internal person number and the year), for fast matching."""
+    return frame["pid"].to_numpy(dtype=np.int64) * 10_000 + frame["collection_year"].to_numpy(dtype=np.int64)
 
 
 def add_errors(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The tables with the declared share of young person-years made wrong, one rule broken each."""
-    tables = {name: frame.copy() for name, frame in tables.items()}
+    """The tables (still keyed by `pid`) with the declared share of young person-years made wrong,
+    one rule broken each."""
     wanted = int(round(target("error_share") * len(tables["header"])))
     mix = target("error_mix")
-    used = pd.MultiIndex.from_tuples([], names=KEY)
+    used = np.zeros(0, dtype=np.int64)
     for rule, make in _MAKERS.items():
-        candidates = make(tables, None).drop_duplicates(KEY)
-        free = candidates[~candidates.set_index(KEY).index.isin(used)]
+        candidates = make(tables, None)
+        keys = person_year(candidates)
+        _, first = np.unique(keys, return_index=True)  # one row per person-year
+        free = np.sort(first[~pd.Index(keys[first]).isin(used)])
         quota = min(int(round(wanted * mix[rule] / sum(mix.values()))), len(free), wanted - len(used))
         if quota <= 0:
             continue
-        chosen = free.iloc[np.sort(rng.choice(len(free), quota, replace=False))]
+        chosen = candidates.iloc[np.sort(free[rng.choice(len(free), quota, replace=False)])]
         make(tables, (rng, chosen))
-        used = used.append(chosen.set_index(KEY).index)
+        used = np.concatenate([used, person_year(chosen)])
     return tables
 
 
@@ -58,7 +62,7 @@ def _letter_at_17(letter: str, rule: str):
         oc3 = tables["oc3"]
         if apply is None:
             accom = oc3["ACCOM"].fillna("0").astype(str)
-            years = oc3["collection_year"].map(lambda y: in_force(rule, y)).astype(bool)
+            years = oc3["collection_year"].isin([y for y in oc3["collection_year"].unique() if in_force(rule, y)])
             return oc3[(_oc3_age(oc3) == 17) & ~accom.str[0].isin(["0", "G", "H", "R", letter]) & years]
         _, chosen = apply
         oc3.loc[chosen.index, "ACCOM"] = letter + chosen["ACCOM"].str[1]
@@ -70,16 +74,15 @@ def _oc3_at_16(tables, apply):
     header = tables["header"]
     if apply is None:
         ages = age_in_year(as_days(header["DOB"]), header["collection_year"].to_numpy())
-        has_oc3 = header.set_index(KEY).index.isin(tables["oc3"].set_index(KEY).index)
-        return header[(ages == 16) & ~has_oc3]
+        return header[(ages == 16) & ~pd.Index(person_year(header)).isin(person_year(tables["oc3"]))]
     _, chosen = apply
-    rows = chosen[["CHILD", "DOB", "collection_year"]].assign(IN_TOUCH="YES", ACTIV="F2", ACCOM="D1")
-    tables["oc3"] = pd.concat([tables["oc3"], rows[tables["oc3"].columns]], ignore_index=True)
+    rows = chosen[["pid", "CHILD", "DOB", "collection_year"]].assign(IN_TOUCH="YES", ACTIV="F2", ACCOM="D1")
+    tables["oc3"] = pd.concat([tables["oc3"], rows], ignore_index=True)
 
 
 def _with_oc3(tables) -> pd.DataFrame:
     header = tables["header"]
-    return header[header.set_index(KEY).index.isin(tables["oc3"].set_index(KEY).index)]
+    return header[pd.Index(person_year(header)).isin(person_year(tables["oc3"]))]
 
 
 def _dob_differs(tables, apply):
@@ -98,7 +101,7 @@ def _no_header(tables, apply):
     if apply is None:
         return _with_oc3(tables)
     _, chosen = apply
-    tables["header"] = tables["header"].drop(index=chosen.index)
+    tables["header"] = tables["header"][~tables["header"].index.isin(chosen.index)]
 
 
 def _male(tables) -> pd.DataFrame:
@@ -128,7 +131,7 @@ def _ends_before_start(table: str, start: str, end: str, where):
 def _twice(tables, apply):
     """Our rule exact_duplicate: the same review sent twice."""
     if apply is None:
-        return tables["reviews"].drop_duplicates(KEY)
+        return tables["reviews"]
     _, chosen = apply
     tables["reviews"] = pd.concat([tables["reviews"], chosen], ignore_index=True)
 

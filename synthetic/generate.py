@@ -77,8 +77,11 @@ def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, 
     tables["voice_note"] = make_voice_notes(rng, rows)
     tables["header"], tables["uasc"] = _header_and_uasc(persons, caseload, in_care)
     tables["young_person"] = _young_person(persons, window)
-    tables = {name: _finish(name, frame, persons) for name, frame in tables.items()}
-    return tables if clean else add_errors(np.random.default_rng([seed, ERRORS]), tables)
+    for name, frame in tables.items():
+        _identify(name, frame, persons)
+    if not clean:
+        add_errors(np.random.default_rng([seed, ERRORS]), tables)
+    return {name: _in_spec_order(name, frame) for name, frame in tables.items()}
 
 
 def _header_and_uasc(persons: pd.DataFrame, caseload: pd.DataFrame, in_care: pd.DataFrame):
@@ -121,15 +124,18 @@ def _young_person(persons: pd.DataFrame, window: Window) -> pd.DataFrame:
     })
 
 
-def _finish(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
-    """Swap the internal person number for CHILD, add DOB where the return has it, order columns."""
+def _identify(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> None:
+    """Give a generated table (in place) CHILD, and DOB where the return has it, from the internal person number."""
+    pid = frame["pid"].to_numpy()
+    frame["CHILD"] = persons["CHILD"].to_numpy()[pid]
+    if "DOB" in spec().table(name).column_names:
+        frame["DOB"] = persons["DOB"].to_numpy()[pid]
+
+
+def _in_spec_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns as the spec orders them; the internal person number and helper columns left out."""
     table = spec().table(name)
-    frame = frame.copy()
-    frame["CHILD"] = persons["CHILD"].to_numpy()[frame["pid"].to_numpy()]
-    if "DOB" in table.column_names:
-        frame["DOB"] = persons["DOB"].to_numpy()[frame["pid"].to_numpy()]
-    columns = table.column_names + (["collection_year"] if table.annual else [])
-    return frame[columns]
+    return frame[table.column_names + (["collection_year"] if table.annual else [])]
 
 
 def _insert(con, tables: dict[str, pd.DataFrame], seed: int, last_year: int, like: str | None, clean: bool,
