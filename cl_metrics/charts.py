@@ -49,7 +49,7 @@ def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: 
     if series:
         order = list(dict.fromkeys(data[series]))
         encoding["color"] = alt.Color(f"{series}:N", title=None, sort=order,
-                                      legend=alt.Legend(orient="bottom", labelLimit=400))
+                                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
         encoding["shape"] = alt.Shape(f"{series}:N", title=None, sort=order)
         encoding["strokeDash"] = alt.StrokeDash(f"{series}:N", title=None, sort=order)
         encoding["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=""))
