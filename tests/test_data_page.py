@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from cl_metrics import lab, session, store
 from cl_metrics import workshop as ws
 from cl_metrics.ingest import admin, import_files, pseudonym
+from cl_metrics.ingest.report import ImportRefused
 from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
 from synthetic.generate import write_store
@@ -251,3 +252,25 @@ def test_upload_turns_a_missing_key_or_a_refused_store_into_a_message(synthetic_
     kinds = [kind for kind, _ in admin.report_messages(outcome)]
     assert kinds == ["info", "warning", "warning", "warning", "warning"]  # each file: year differs from its name
     assert "the file name suggests 2024 but --year 2023 was used" in as_read(admin.report_messages(outcome)[2][1])
+
+
+def test_an_analyst_says_whose_records_a_real_store_holds(real_store, monkeypatch):
+    """Then its figures sit beside that authority's region and statistical neighbours; it is logged."""
+    at = data_page(real_store, monkeypatch, "analyst")
+    at.selectbox(key="data_authority").set_value("850").run()
+    at.button(key="data_authority_save").click().run()
+    assert not at.exception, at.exception
+    ctx = at.session_state["_context"]
+    assert ctx.summary.authority == "850"
+    assert "**Real data (pseudonymised): Hampshire**" in texts(at.sidebar.markdown)
+    assert ("set the store's authority", "850") in ctx.cursor().execute(
+        "SELECT event, detail FROM access_log").fetchall()
+
+
+def test_a_twin_keeps_the_authority_it_copies(tmp_path):
+    path = write_store(tmp_path / "twin.duckdb", seed=1, like="Rutland")
+    con = store.connect(path)
+    with pytest.raises(ImportRefused, match="copies the authority it was built like"):
+        admin.set_authority(con, ANALYST, "850")
+    assert store.get_info(con)["authority"] == "857"
+    con.close()
