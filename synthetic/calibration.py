@@ -22,6 +22,12 @@ def target(name: str):
     return table()["target"][name]["value"]
 
 
+def mix(name: str) -> tuple[list[str], list[float]]:
+    """A declared code mix: the codes and their weights, in order."""
+    declared = table()["mix"][name]["value"]
+    return list(declared), list(declared.values())
+
+
 def teams(authority: str | None) -> dict:
     """The adviser teams for a twin of `authority` (its own names where declared) or the generic ones."""
     declared = table()["teams"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synthetic.calibration import target
+from synthetic.calibration import mix, target
 from synthetic.people import FOSTER, Window
 from synthetic.sampling import DAY, choice, collection_year, random_dates, sigmoid, year_bounds
 
@@ -36,7 +36,7 @@ def make_episodes(rng: np.random.Generator, people: pd.DataFrame, window: Window
     uasc = people["uasc"].to_numpy()[owner]
     m = len(owner)
     place = np.where(last, people["leave_place"].to_numpy()[owner],
-                     choice(rng, ["U4", "U6", "U1", "K2", "U3", "H5"], [35, 20, 10, 15, 8, 12], m))
+                     choice(rng, *mix("placement"), m))
     provider = np.where(np.isin(place, FOSTER), choice(rng, ["PR1", "PR4"], [60, 40], m),
                         np.where(place == "P1", "PR0", choice(rng, ["PR4", "PR1", "PR5"], [75, 15, 10], m)))
     rec = np.where(last, people["leave_rec"].to_numpy()[owner], "X1")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cl_metrics.spec import year_spec
-from synthetic.calibration import target, team_effect
+from synthetic.calibration import mix, target, team_effect
 from synthetic.people import Window
 from synthetic.sampling import choice, take_top, year_bounds
 from synthetic.targets import GROUPS, TREE, Targets, apportion, scaled
@@ -32,14 +32,8 @@ ACTIVITIES = ("neet_parenting", "neet_illness", "higher_education", "neet_other"
               "training_or_employment", "other_education")
 NOT_KNOWN = "activity_not_known"
 CERTAIN = 8.0  # a score bonus no propensity outweighs: a transition that was drawn happens if counts allow
-SUITABLE_TYPES = {  # accommodation type letter -> weight, per age (17, 18, 19-21, 22-25); Z only by staying put
-    17: {"D": 32, "E": 13, "B": 16, "C": 9, "K": 5, "T": 10, "U": 10, "Y": 5},
-    18: {"U": 26, "D": 24, "E": 11, "B": 13, "C": 4, "K": 6, "T": 9, "Y": 5},
-    19: {"U": 53, "B": 14, "D": 9, "E": 5, "K": 7, "T": 6, "Y": 6},
-    22: {"U": 64, "B": 12, "D": 4, "K": 9, "Y": 9},
-}
-UNSUITABLE = {"S2": 12, "V2": 12, "W2": 10, "X2": 12, "U2": 20, "D2": 12, "K2": 8, "B2": 8, "Y2": 6}
-OUT_OF_TOUCH = {"NO": 55, "REFU": 25, "NREQ": 20}
+# The declared mix of suitable accommodation types for each age band (its youngest age); Z only by staying put.
+SUITABLE_TYPES = {17: "accommodation_17", 18: "accommodation_18", 19: "accommodation_19_21", 22: "accommodation_22_25"}
 
 
 def make_oc3(rng: np.random.Generator, people: pd.DataFrame, caseload: pd.DataFrame, targets: Targets,
@@ -147,10 +141,10 @@ def _assign_year(rng, people: pd.DataFrame, rows: pd.DataFrame, targets: Targets
     letter = _suitable_letters(rng, people, pid, age, year, before, history, suitable, staying_18)
 
     out = not_known | no_accom | (unknown_residence & ~not_known)
-    in_touch = np.where(out, choice(rng, list(OUT_OF_TOUCH), list(OUT_OF_TOUCH.values()), n), "YES")
+    in_touch = np.where(out, choice(rng, *mix("out_of_touch"), n), "YES")
     accom = np.select([no_accom, unknown_residence, abroad, unsuitable],
-                      ["0", "R2", np.where(rng.random(n) < 0.2, "H2", "G1"),
-                       choice(rng, list(UNSUITABLE), list(UNSUITABLE.values()), n)],
+                      ["0", "R2", choice(rng, *mix("left_out_of_suitability"), n),
+                       choice(rng, *mix("unsuitable_accommodation"), n)],
                       np.char.add(letter.astype(str), "1"))
     activ = np.where(not_known, "0", _activity_codes(rng, activity, year))
 
@@ -199,10 +193,10 @@ def _suitable_letters(rng, people, pid, age, year, before, history, suitable, st
     n = len(pid)
     drawn = np.empty(n, dtype=object)
     band = np.select([age <= 17, age == 18, age <= 21], [17, 18, 19], 22)
-    for a, weights in SUITABLE_TYPES.items():
+    for a, name in SUITABLE_TYPES.items():
         at = band == a
-        allowed = {k: v for k, v in weights.items() if not (k == "T" and a == 17 and "347" in year_spec(year).rules)}
-        drawn[at] = choice(rng, list(allowed), list(allowed.values()), int(at.sum()))
+        allowed = [(k, w) for k, w in zip(*mix(name)) if not (k == "T" and a == 17 and "347" in year_spec(year).rules)]
+        drawn[at] = choice(rng, [k for k, _ in allowed], [w for _, w in allowed], int(at.sum()))
     last = history.letter[pid]
     keeps = before & (last != "") & (last != "Z") & (rng.random(n) < target("accommodation_kept"))
     keeps &= ~((band == 17) & (last == "T") & ("347" in year_spec(year).rules))

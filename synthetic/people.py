@@ -16,15 +16,11 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from synthetic.calibration import target, teams
+from synthetic.calibration import mix, target, teams
 from synthetic.sampling import (DAY, add_years, age_in_year, choice, collection_year, random_dates,
                                 rank_within, sigmoid, take_top, year_bounds)
 from synthetic.targets import Targets
 
-ETHNIC_NON_UASC = {"WBRI": 74, "WIRI": 0.5, "WOTH": 4, "WIRT": 1, "WROM": 1, "MWBC": 4, "MWBA": 2,
-                   "MWAS": 1.5, "MOTH": 3, "AIND": 1, "APKN": 1.5, "ABAN": 0.5, "AOTH": 1, "BCRB": 1,
-                   "BAFR": 1.5, "BOTH": 0.5, "CHNE": 0.5, "OOTH": 1, "REFU": 0.5, "NOBT": 0.5}
-ETHNIC_UASC = {"AOTH": 34, "BAFR": 38, "BOTH": 4, "OOTH": 19, "WOTH": 5}
 FOSTER = ["U1", "U3", "U4", "U6"]
 OC3_AGES = (17, 21)
 OLDER_OC3_FROM = 2023  # the first return (2022-23) with care leavers aged 22 to 25
@@ -58,8 +54,7 @@ def make_people(rng: np.random.Generator, targets: Targets, window: Window, seed
     uasc_male, male = target("uasc_male_share"), target("male_share")
     non_uasc_male = (male - uasc.mean() * uasc_male) / max(1 - uasc.mean(), 1e-9) if n else male
     sex = np.where(rng.random(n) < np.where(uasc, uasc_male, np.clip(non_uasc_male, 0, 1)), 1, 2)
-    ethnic = np.where(uasc, choice(rng, list(ETHNIC_UASC), list(ETHNIC_UASC.values()), n),
-                      choice(rng, list(ETHNIC_NON_UASC), list(ETHNIC_NON_UASC.values()), n))
+    ethnic = np.where(uasc, choice(rng, *mix("ethnic_uasc"), n), choice(rng, *mix("ethnic"), n))
     adversity = rng.standard_normal(n)
     disability = rng.random(n) < sigmoid(target("disability_base") + 0.5 * adversity)
 
@@ -73,14 +68,12 @@ def make_people(rng: np.random.Generator, targets: Targets, window: Window, seed
     at_18 = ~(early | qualifying)
     leave_place = np.where(
         at_18,
-        np.where(uasc, choice(rng, ["U4", "U6", "H5", "K2"], [20, 15, 55, 10], n),
-                 choice(rng, ["U4", "U1", "U6", "U3", "K2", "H5", "R1", "P2"], [33, 8, 10, 4, 15, 20, 4, 6], n)),
-        choice(rng, ["H5", "P2", "U4", "K2", "P1"], [35, 20, 15, 15, 15], n))
+        np.where(uasc, choice(rng, *mix("leaving_placement_uasc"), n), choice(rng, *mix("leaving_placement"), n)),
+        choice(rng, *mix("leaving_placement_early"), n))
     eligible_staying_put = at_18 & np.isin(leave_place, FOSTER)
     stays_put = _choose_staying_put(rng, eligible_staying_put, b18, adversity)
     rec = np.where(stays_put, "E17", np.where(
-        at_18, choice(rng, ["E5", "E6", "E13", "E15"], [48, 36, 12, 4], n),
-        choice(rng, ["E5", "E6", "E13", "E4A"], [40, 25, 20, 15], n)))
+        at_18, choice(rng, *mix("leaving_reason"), n), choice(rng, *mix("leaving_reason_early"), n)))
 
     declared = teams(targets.area.code if targets.area else None)
     team = np.where(uasc, rng.choice(len(declared["names"]), n, p=declared["uasc_share"]),

@@ -91,7 +91,7 @@ def test_loneliness_is_ons_s_direct_question_with_its_answers():
 
 
 def test_every_calibration_target_names_its_question_and_source():
-    for name, declared in table()["target"].items():
+    for name, declared in [*table()["target"].items(), *table()["mix"].items()]:
         assert declared.get("question") and declared.get("source") and "value" in declared, name
         if "survey" in declared:
             assert declared["survey"] in benchmarks.surveys()["figure"], name
