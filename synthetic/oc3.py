@@ -112,10 +112,13 @@ def _assign_year(rng, people: pd.DataFrame, rows: pd.DataFrame, targets: Targets
     weight = target("persistence_weight")
     team_in_touch = team_effect("in_touch")[person("team")]
 
-    # Out of touch (activity not known): the published number; some of last year's stay out.
+    # Out of touch (activity not known): the published number; some of last year's stay out. A student
+    # continuing in higher education stays in touch (the bursary and the vacation home come through it).
     stays_out = before & history.out_of_touch[pid] & (rng.random(n) < target("out_of_touch_persistence"))
+    studying = before & (last == "higher_education") & (age <= 21) & \
+        (rng.random(n) < target("higher_education_continuation"))
     out_score = (person("disengaged") - team_in_touch + noise(0.5) + CERTAIN * stays_out
-                 - 2 * (before & history.out_of_touch[pid] & ~stays_out) - 3 * CERTAIN * staying_18)
+                 - 2 * (before & history.out_of_touch[pid] & ~stays_out) - 3 * CERTAIN * (staying_18 | studying))
     everyone = np.ones(n, dtype=bool)
     not_known = take_top(group, out_score, want(NOT_KNOWN), everyone)
     # No information on accommodation: nested inside the not known as far as the counts allow.
@@ -131,7 +134,7 @@ def _assign_year(rng, people: pd.DataFrame, rows: pd.DataFrame, targets: Targets
     remaining -= np.bincount(group[abroad], minlength=3)
     unknown_residence |= take_top(group, out_score, remaining, ~no_accom & ~unknown_residence & ~abroad & ~staying_18)
 
-    activity = _activities(rng, people, rows, group, want, not_known, before, last, weight, noise)
+    activity = _activities(rng, people, rows, group, want, not_known, before, last, studying, weight, noise)
     neet = np.isin(activity, ["neet_parenting", "neet_illness", "neet_other"])
     housing = (0.6 * strain + 0.6 * neet + weight * (before & history.unsuitable[pid]) + noise(0.8)
                - 3 * CERTAIN * staying_18)
@@ -156,7 +159,7 @@ def _assign_year(rng, people: pd.DataFrame, rows: pd.DataFrame, targets: Targets
     return in_touch, activ, accom
 
 
-def _activities(rng, people, rows, group, want, not_known, before, last, weight, noise) -> np.ndarray:
+def _activities(rng, people, rows, group, want, not_known, before, last, studying, weight, noise) -> np.ndarray:
     """Each in-touch row's activity, taking the published count of each in turn by its score."""
     n = len(rows)
     pid, age = rows["pid"].to_numpy(), rows["age"].to_numpy()
@@ -165,11 +168,10 @@ def _activities(rng, people, rows, group, want, not_known, before, last, weight,
     _, year_end = year_bounds(rows["collection_year"].to_numpy())
     parent = ~np.isnat(person("mc_dob").astype("datetime64[D]")) & (person("mc_dob").astype("datetime64[D]") <= year_end)
     was = lambda activity: before & (last == activity)  # noqa: E731 - last year's activity
-    continues = was("higher_education") & (age <= 21) & (rng.random(n) < target("higher_education_continuation"))
     scores = {
         "neet_parenting": 3 * parent + 1.0 * (person("SEX") == 2) + weight * was("neet_parenting") + noise(0.5),
         "neet_illness": 1.5 * person("disability") + person("frail") + weight * was("neet_illness") + noise(0.5),
-        "higher_education": person("academic") + CERTAIN * continues - 1.0 * (was("higher_education") & ~continues)
+        "higher_education": person("academic") + CERTAIN * studying - 1.0 * (was("higher_education") & ~studying)
                             + noise(0.5) - 2 * CERTAIN * (age == 17),
         "neet_other": 0.8 * rows["strain"].to_numpy() - 0.3 * person("academic") + target("uasc_neet") * uasc
                       + weight * was("neet_other") + noise(0.6),
