@@ -48,10 +48,6 @@ def ages() -> tuple[str, ...]:
     return tuple(declarations()["ages"].values())
 
 
-def measure_label(measure: str) -> str:
-    return declarations()["measure"][measure]["label"]
-
-
 @dataclass(frozen=True)
 class Area:
     code: str
@@ -110,12 +106,10 @@ def region(code: str) -> Area | None:
 @cache
 def figures() -> pd.DataFrame:
     """Every bundled figure: year, area_code, age, measure, count and percent as DfE printed them,
-    `value` (the percent as a number, NaN where DfE printed a marker), `number` (the count) and the
-    area's `level`."""
+    `value` (the percent as a number, NaN where DfE printed a marker) and the area's `level`."""
     frame = pd.read_csv(FIGURES_FILE, dtype=str, keep_default_na=False)
     frame["year"] = frame["year"].astype(int)
     frame["value"] = pd.to_numeric(frame["percent"], errors="coerce")
-    frame["number"] = pd.to_numeric(frame["count"], errors="coerce")
     frame["level"] = frame["area_code"].map(lambda code: areas()[code].level)
     return frame
 
@@ -163,12 +157,6 @@ def published(measure: str, age: str, year: int, area_code: str) -> Published:
     except KeyError:
         return NOT_PUBLISHED
     return Published(row["percent"], row["count"])
-
-
-def counts(area_code: str) -> pd.DataFrame:
-    """An area's published counts: one row per year and age, one column per measure (text as printed)."""
-    rows = figures()[figures()["area_code"] == area_code]
-    return rows.pivot(index=["year", "age"], columns="measure", values="count").reset_index()
 
 
 @dataclass(frozen=True)
