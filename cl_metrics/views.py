@@ -4,6 +4,7 @@ Pages call these and show the result; every figure here has passed disclosure co
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pandas as pd
@@ -107,19 +108,22 @@ def comparators(figures: pd.DataFrame, year: int, authority: str | None, compare
     The rank places the store's own figure as shown (protected) among every other authority's.
     `national` keeps England's figure on its own, or a survey's, for the workshop cards."""
     rows = []
-    for _, row in figures.iterrows():
-        if pd.isna(row.get("published_measure")):
-            survey = "" if pd.isna(row.get("survey")) else benchmarks.survey_text(row["survey"])
-            rows.append({"comparators": survey, "national": survey})
-            continue
-        own = row["value"] if not row.get("suppressed") and pd.notna(row.get("value")) else None
-        c = benchmarks.comparison(row["published_measure"], row["published_age"], year, authority, compare,
-                                  own, row["better"])
-        rows.append(_comparison_row(c))
+    for measure, age, survey, value, suppressed, better in zip(
+            figures["published_measure"], figures["published_age"], figures["survey"], figures["value"],
+            figures["suppressed"], figures["better"]):
+        if pd.isna(measure):
+            text = "" if pd.isna(survey) else benchmarks.survey_text(survey)
+            rows.append({"comparators": text, "national": text})
+        else:
+            own = None if suppressed or pd.isna(value) else float(value)
+            rows.append(_comparison_row(measure, age, year, authority, compare, own, better))
     return pd.DataFrame(rows, index=figures.index, columns=COMPARATOR_COLUMNS)
 
 
-def _comparison_row(c: benchmarks.Comparison) -> dict:
+@functools.lru_cache(maxsize=4096)  # published figures never change while the app runs; pages re-run on every click
+def _comparison_row(measure: str, age: str, year: int, authority: str | None, compare: str | None,
+                    own: float | None, better: str) -> dict:
+    c = benchmarks.comparison(measure, age, year, authority, compare, own, better)
     span = c.neighbours_range
     parts = [f"England {c.england.text()}"]
     if c.region:
