@@ -1,6 +1,8 @@
 """Published figures beside the store's own, in a real browser: the Overview's cards and the Domain
 page's comparators, the trend's England and neighbours lines, Hampshire one click away, and a
-screenshot of each for a person to look at."""
+screenshot of each for a person to look at.
+
+Named to run after test_first_visit.py, whose server must be the first to open the shared store."""
 from __future__ import annotations
 
 import streamlit_page as sp
