@@ -94,7 +94,8 @@ def compute(frame: pd.DataFrame, indicators: Sequence[Indicator], year: int) -> 
         if ind.unit == "mean":
             values = frame[ind.value_field]
             counted = population & values.notna().to_numpy()
-            numerator = float(values[counted].sum())
+            # a sum of scores with decimals (SWEMWBS metric) is kept whole, as the compiler keeps it
+            numerator = float(np.floor(round(values[counted].sum(), 2) + 0.5))  # the scores have two decimals
             denominator = float(counted.sum())
         else:
             numerator = float((population & all_mask(frame, ind.numerator)).sum())

@@ -16,7 +16,7 @@ import sys
 
 import duckdb
 
-from cl_metrics import store, views
+from cl_metrics import benchmarks, store, views
 from cl_metrics.access import accounts, command_line, label, roles
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, checked_threshold
@@ -24,6 +24,9 @@ from cl_metrics.export import csv_text
 from cl_metrics.indicators import compute
 
 COLUMNS = ["indicator_id", "domain", "status", "numerator", "denominator", "value", "suppressed"]
+# DfE's published figures for the same year (blank where none is published): England, the store's
+# region and its statistical neighbours' mean.
+COMPARATORS = ["england", "region", "neighbours_mean"]
 
 
 def threshold(text: str) -> int:
@@ -32,6 +35,13 @@ def threshold(text: str) -> int:
     try:
         return checked_threshold(value)
     except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _authority(text: str) -> benchmarks.Area:
+    try:
+        return benchmarks.authority(text)
+    except LookupError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
@@ -59,8 +69,14 @@ def _print_indicators(con: duckdb.DuckDBPyConnection, path, args: argparse.Names
     if year not in years:
         print(f"{path} holds no records for {year}; it holds {', '.join(map(str, years))}.", file=sys.stderr)
         return 1
-    table = views.indicator_figures(con, year, args.mode, args.threshold)
-    table = table.rename(columns={"indicator_id": "id"})[["id", *COLUMNS[1:], "display"]]
+    compare = args.compare.code if args.compare else None
+    table = views.indicator_figures(con, year, args.mode, args.threshold, compare=compare)
+    columns = ["id", *COLUMNS[1:], "display", *COMPARATORS]
+    table = table.rename(columns={"indicator_id": "id"})
+    if compare:  # the chosen authority's published figure, under a name that says which
+        table = table.rename(columns={"compare": f"compare_{compare}"})
+        columns.append(f"compare_{compare}")
+    table = table[columns]
     table.insert(1, "collection_year", year)
     if args.format == "json":
         print(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
@@ -113,6 +129,8 @@ def parser() -> argparse.ArgumentParser:
     ind.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
                      help=f"workshop mode hides counts below this (at least {DEFAULT_THRESHOLD})")
     ind.add_argument("--format", choices=["csv", "json"], default="csv")
+    ind.add_argument("--compare", type=_authority, metavar="AUTHORITY",
+                     help="add another authority's published figures: a name, a 3-digit code (850) or an E-code")
     ind.set_defaults(run=indicators)
     log = commands.add_parser("audit", help="print the access log")
     log.add_argument("--db", help="store file (default: $CL_STORE or data/care_leavers.duckdb)")

@@ -33,19 +33,29 @@ def _percent_axis(unit: str) -> dict:
     return dict(scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 20))))
 
 
-def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: str | None = None) -> alt.Chart:
-    """Lines by collection year; `frame` has collection_year, value, display (and `series`)."""
+def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: str | None = None,
+                comparators: pd.DataFrame | None = None, own_label: str = "This store") -> alt.Chart:
+    """Lines by collection year; `frame` has collection_year, value, display (and `series`).
+
+    `comparators` (collection_year, series, value, display: England, statistical neighbours) adds a
+    line each beside the store's own, told apart by colour, point shape and dash, never colour alone."""
+    if comparators is not None and not comparators.empty:
+        frame = pd.concat([frame.assign(series=own_label), comparators], ignore_index=True)
+        series = "series"
     data = frame.assign(year=frame["collection_year"].astype(str))
     encoding = dict(x=alt.X("year:O", title="Year ending 31 March", axis=alt.Axis(labelAngle=0)),
                     y=alt.Y("value:Q", title=_value_title(unit), scale=alt.Scale(zero=True)),
                     tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("display:N", title="Figure")])
     if series:
-        encoding["color"] = alt.Color(f"{series}:N", title=None)
-        encoding["shape"] = alt.Shape(f"{series}:N", title=None)
+        order = list(dict.fromkeys(data[series]))
+        encoding["color"] = alt.Color(f"{series}:N", title=None, sort=order,
+                                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
+        encoding["shape"] = alt.Shape(f"{series}:N", title=None, sort=order)
+        encoding["strokeDash"] = alt.StrokeDash(f"{series}:N", title=None, sort=order)
         encoding["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=""))
-    point = alt.OverlayMarkDef(size=90, filled=True, color=OKABE_ITO[0])
-    chart = alt.Chart(data).mark_line(point=point, strokeWidth=3, color=OKABE_ITO[0]).encode(**encoding)
-    return style(chart, title)
+    point = alt.OverlayMarkDef(size=90, filled=True, **({} if series else {"color": OKABE_ITO[0]}))
+    chart = alt.Chart(data).mark_line(point=point, strokeWidth=3, **({} if series else {"color": OKABE_ITO[0]}))
+    return style(chart.encode(**encoding), title)
 
 
 def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dimension_label: str = "Group") -> alt.Chart:
@@ -69,19 +79,26 @@ def breakdown_chart(frame: pd.DataFrame, title: str, unit: str = "percent", dime
                                                           subtitleFontSize=FONT_SIZE))
 
 
-def trend_summary(frame: pd.DataFrame, title: str) -> str:
-    """One sentence a screen reader or a hurried manager can take in (Markdown: the title is escaped)."""
+def trend_summary(frame: pd.DataFrame, title: str, comparators: pd.DataFrame | None = None) -> str:
+    """One sentence a screen reader or a hurried manager can take in (Markdown: the title is escaped),
+    and the published comparators' latest figures when there are any."""
     title = plain(title)
     shown = frame[~frame["suppressed"] & frame["value"].notna()].sort_values("collection_year")
     if shown.empty:
-        return f"{title}: no figures can be shown (too few young people or no data)."
-    first, last = shown.iloc[0], shown.iloc[-1]
-    if len(shown) == 1:
-        return f"{title}: {last['display']} in {last['collection_year']}."
-    change = last["value"] - first["value"]
-    direction = "rose" if change > 0 else "fell" if change < 0 else "stayed level"
-    return (f"{title} {direction} from {first['display']} in {first['collection_year']} "
-            f"to {last['display']} in {last['collection_year']}.")
+        sentence = f"{title}: no figures can be shown (too few young people or no data)."
+    elif len(shown) == 1:
+        sentence = f"{title}: {shown.iloc[-1]['display']} in {shown.iloc[-1]['collection_year']}."
+    else:
+        first, last = shown.iloc[0], shown.iloc[-1]
+        change = last["value"] - first["value"]
+        direction = "rose" if change > 0 else "fell" if change < 0 else "stayed level"
+        sentence = (f"{title} {direction} from {first['display']} in {first['collection_year']} "
+                    f"to {last['display']} in {last['collection_year']}.")
+    if comparators is None or comparators.empty:
+        return sentence
+    latest = comparators[comparators["collection_year"] == comparators["collection_year"].max()]
+    beside = "; ".join(f"{plain(r.series)} {plain(r.display)}" for r in latest.itertuples())
+    return f"{sentence} Published for {latest['collection_year'].iloc[0]}: {beside}."
 
 
 def breakdown_summary(frame: pd.DataFrame, title: str, dimension_label: str) -> str:

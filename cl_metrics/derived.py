@@ -13,7 +13,7 @@ import duckdb
 from cl_metrics.fields import RECORD_TABLES, registry
 from cl_metrics.rules import store_record_flags
 from cl_metrics.rules.sql import AGE_IN_YEAR, text
-from cl_metrics.spec import spec
+from cl_metrics.spec import spec, swemwbs_conversion
 from cl_metrics.store import RECORDS_STAMP, set_info, transaction
 
 KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
@@ -38,6 +38,19 @@ def _accom_type_case() -> str:
 def _sex_group_case() -> str:
     """Male / Female / Not known, from the codes of every year (1/2, then M/F/U)."""
     return _labelled("SEX", spec().labels["SEX"], "Not known")
+
+
+SWEMWBS_ITEMS = [f"yp_swemwbs_{item}" for item in range(1, 8)]
+# The raw sum of the seven items when all seven are answered, else the sum as recorded.
+SWEMWBS_RAW = (f"CASE WHEN {' AND '.join(f'{i} IS NOT NULL' for i in SWEMWBS_ITEMS)} "
+               f"THEN {' + '.join(SWEMWBS_ITEMS)} ELSE yp_swemwbs END")
+
+
+def _swemwbs_metric_case() -> str:
+    """The metric score of the raw sum, by Warwick's published table (no score for a sum off the table);
+    two exact decimals, as published, so sums of scores are exact too."""
+    whens = " ".join(f"WHEN {raw} THEN {metric:.2f}" for raw, metric in sorted(swemwbs_conversion().items()))
+    return f"CAST(CASE swemwbs_raw {whens} END AS DECIMAL(4, 2))"
 
 
 def _latest(table: str, date_column: str) -> str:
@@ -107,7 +120,7 @@ base AS (
     {joins}
 ),
 aged AS (
-    SELECT *, {AGE_IN_YEAR} AS age FROM base
+    SELECT *, {AGE_IN_YEAR} AS age, {SWEMWBS_RAW} AS swemwbs_raw FROM base
 )
 SELECT *,
        {AGE_BAND} AS age_band,
@@ -117,6 +130,7 @@ SELECT *,
        CASE WHEN disability THEN 'Disabled' WHEN NOT disability THEN 'Not disabled' ELSE 'Not known' END
            AS disability_status,
        {_accom_type_case()} AS accom_type,
+       {_swemwbs_metric_case()} AS swemwbs_metric,
        CASE WHEN ACCOM IS NULL THEN NULL WHEN ACCOM = '0' THEN 'no information'
             WHEN right(ACCOM, 1) = '1' THEN 'suitable' ELSE 'not suitable' END AS accom_suitability,
        coalesce(left(ACCOM, 1) NOT IN ('G', 'H', 'R'), true) AS in_suitability_total,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from cl_metrics.spec import Voice, spec
 
 DERIVED_FIELDS = Path(__file__).parent / "specs" / "derived_fields.toml"
-FieldType = Literal["VARCHAR", "INTEGER", "DATE", "BOOLEAN"]
+FieldType = Literal["VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN"]  # DOUBLE: derived scores only
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
 # Annual local tables joined one row per young person-year (the latest record in the year wins),
 # each with the date column that says which record is latest.
@@ -40,7 +40,7 @@ class Field(BaseModel):
 
     @property
     def numeric(self) -> bool:
-        return self.type in ("INTEGER", "DATE")
+        return self.type in ("INTEGER", "DOUBLE", "DATE")
 
 
 # Labels for the national return's own fields (their codes come from the 903 spec).

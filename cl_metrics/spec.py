@@ -214,6 +214,12 @@ def spec() -> Spec:
 
 
 @cache
+def swemwbs_conversion() -> dict[int, float]:
+    """Warwick's published SWEMWBS table, raw sum (7-35) -> metric score (specs/swemwbs.toml)."""
+    return {int(raw): float(metric) for raw, metric in _read(SPEC_DIR / "swemwbs.toml")["raw_to_metric"].items()}
+
+
+@cache
 def xml_layout() -> dict:
     """Where each table's rows sit in DfE's XML form of the return (see specs/ssda903.toml)."""
     return _read(SPEC_DIR / "ssda903.toml")["xml"]

@@ -15,7 +15,7 @@ import duckdb
 
 from cl_metrics.spec import TableSpec, spec
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 RECORDS_STAMP = "person_year_stamp"  # store_info key renewed on every rebuild of person_year
 ACCESS_LOG = """CREATE TABLE access_log (
     logged_at TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL, how VARCHAR NOT NULL,
@@ -42,7 +42,11 @@ MIGRATIONS = {
         "ALTER TABLE header ALTER SEX TYPE VARCHAR",
         "ALTER TABLE uasc ALTER SEX TYPE VARCHAR"),
     # ---- end of version 4 -> 5
-    5: ("ALTER TABLE indicator_feedback ADD COLUMN approved BOOLEAN DEFAULT false",),  # comments wait for approval
+    # ---- version 5 -> 6 (issue 14, instruments): SWEMWBS's seven items beside the raw sum already kept
+    5: tuple(f"ALTER TABLE wellbeing_response ADD COLUMN yp_swemwbs_{item} INTEGER" for item in range(1, 8)),
+    # ---- end of version 5 -> 6
+    # ---- version 6 -> 7: comments wait for the facilitator's approval before the room sees them
+    6: ("ALTER TABLE indicator_feedback ADD COLUMN approved BOOLEAN DEFAULT false",),
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
@@ -92,6 +96,7 @@ class StoreSummary:
     young_people: int
     years: tuple[int, ...]
     seed: str | None
+    authority: str | None = None  # the authority a real store holds, or a synthetic twin copies (3-digit code)
 
 
 def resolve_path(cli_path: str | os.PathLike | None = None) -> Path:
@@ -224,7 +229,7 @@ def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSum
         people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
         years = tuple(r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall())
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
-                        years=years, seed=info.get("seed"))
+                        years=years, seed=info.get("seed"), authority=info.get("authority"))
 
 
 def has_person_year(con: duckdb.DuckDBPyConnection) -> bool:

@@ -4,14 +4,15 @@ Pages call these and show the result; every figure here has passed disclosure co
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pandas as pd
 
-from cl_metrics import differencing, memo
+from cl_metrics import benchmarks, differencing, memo, store
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import Domain, domains
-from cl_metrics.indicators import DeclarationError, Indicator, builtin, compute, stored
+from cl_metrics.indicators import DeclarationError, Indicator, builtin, by_id, compute, stored
 
 VOICE_LABELS = {"self-reported": "Young person's own answer", "worker-recorded": "Recorded by workers",
                 "national-return": "National return (SSDA903)"}
@@ -29,35 +30,33 @@ def describe(indicators: Sequence[Indicator]) -> pd.DataFrame:
         "status_label": STATUS_LABELS[ind.status], "title": ind.title, "question": ind.question,
         "description": ind.description, "unit": ind.unit, "better": ind.better,
         "better_label": BETTER_LABELS[ind.better], "voice": ind.voice, "voice_label": VOICE_LABELS[ind.voice],
-        "national_value": ind.national.value if ind.national else None,
-        "national_year": ind.national.year if ind.national else None,
-        "national_source": ind.national.source if ind.national else None,
+        "published_measure": ind.published.measure if ind.published else None,
+        "published_age": ind.published.age if ind.published else None,
+        "survey": ind.survey,
     } for ind in indicators])
 
 
-def national_text(row: pd.Series) -> str:
-    """'England 91% (2021)' or '' when there is no national comparison."""
-    if row.get("national_value") is None or pd.isna(row.get("national_value")):
-        return ""
-    unit = "%" if row["unit"] == "percent" else ""
-    return f"England {row['national_value']:g}{unit} ({int(row['national_year'])})"
-
-
 @memo.by_records  # pages re-run on every click; the figures change only with the records
+def _figures(con, year: int, mode: Mode, threshold: int, indicators: Sequence[Indicator],
+             alongside: Sequence[Indicator]) -> pd.DataFrame:
+    figures = differencing.guard(con, compute.headline(con, indicators, year, mode=mode, threshold=threshold),
+                                 indicators, alongside, [year], mode, threshold)
+    return describe(indicators).merge(figures.drop(columns="unit"), on="indicator_id")
+
+
 def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
                       indicators: Sequence[Indicator] | None = None,
-                      alongside: Sequence[Indicator] = ()) -> pd.DataFrame:
-    """Every indicator's protected figure for one year, with its description.
+                      alongside: Sequence[Indicator] = (), compare: str | None = None) -> pd.DataFrame:
+    """Every indicator's protected figure for one year, with its description and comparators.
 
     A candidate among them is also checked for differencing against the built-ins, the others here
     and `alongside` (what else a reader can see, such as saved candidates); `caution` says why.
+    The comparators (see `comparators`) are DfE's published figures beside the store's own, for
+    the store's authority and `compare`, another authority's code.
     """
     indicators = list(builtin() if indicators is None else indicators)
-    figures = differencing.guard(con, compute.headline(con, indicators, year, mode=mode, threshold=threshold),
-                                 indicators, alongside, [year], mode, threshold)
-    table = describe(indicators).merge(figures.drop(columns="unit"), on="indicator_id")
-    table["national"] = table.apply(national_text, axis=1)
-    return table
+    table = _figures(con, year, mode, threshold, indicators, alongside)
+    return table.join(comparators(table, year, store_authority(con), compare))
 
 
 def on_show(con, domain_id: str | None = None) -> tuple[tuple[Indicator, ...], dict[str, str]]:
@@ -75,22 +74,131 @@ def on_show(con, domain_id: str | None = None) -> tuple[tuple[Indicator, ...], d
 
 
 def shown_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
-                  domain_id: str | None = None) -> pd.DataFrame:
-    """The figures of what the pages show (on_show), a promoted candidate checked for differencing
-    against every saved one, with `origin` saying which workshop promoted it."""
+                  domain_id: str | None = None, compare: str | None = None) -> pd.DataFrame:
+    """The figures of what the pages show (on_show), with their comparators, a promoted candidate
+    checked for differencing against every saved one, and `origin` saying which workshop promoted it."""
     indicators, origins = on_show(con, domain_id)
     try:
         alongside = stored.saved(con, include_retired=True)
     except DeclarationError:
         alongside = ()
-    table = indicator_figures(con, year, mode, threshold, indicators, alongside)
+    table = indicator_figures(con, year, mode, threshold, indicators, alongside, compare)
     return table.assign(origin=[origins.get(i, "") for i in table["indicator_id"]])
 
 
-def overview(con, year: int, mode: Mode = "workshop",
-             threshold: int = DEFAULT_THRESHOLD) -> list[tuple[Domain, pd.DataFrame]]:
-    """The eight domains in order, each with its indicators' figures."""
-    table = shown_figures(con, year, mode, threshold)
+def source_label(summary: store.StoreSummary) -> str:
+    """What the store holds, in words every page and command can print (plain text): synthetic data
+    says so, and which authority's published figures it copies."""
+    area = benchmarks.areas().get(summary.authority or "")
+    if summary.source == "synthetic":
+        like = f"modelled on {area.name}'s published figures" if area else "calibrated to England's published figures"
+        return f"Synthetic data: made-up young people, {like} (seed {summary.seed})"
+    return "Real data (pseudonymised)" + (f": {area.name}" if area else "")
+
+
+def own_label(summary: store.StoreSummary) -> str:
+    """The store's own line on a chart beside published ones: whose figures they are."""
+    area = benchmarks.areas().get(summary.authority or "")
+    if summary.source == "synthetic":
+        return f"{area.name} twin (synthetic)" if area else "Synthetic store"
+    return area.name if area else "This store"
+
+
+NEIGHBOURS_SERIES = "Statistical neighbours (mean)"
+
+
+def published_trend(indicator: Indicator, years: Sequence[int], authority: str | None) -> pd.DataFrame:
+    """England's published figure, and the statistical neighbours' mean, for each year DfE has
+    published one: the lines a trend chart draws beside the store's own (empty for an indicator
+    with no published counterpart)."""
+    rows = []
+    for year in years if indicator.published else ():
+        c = benchmarks.comparison(indicator.published.measure, indicator.published.age, year, authority)
+        rows += [(year, "England", c.england.value), (year, NEIGHBOURS_SERIES, c.neighbours_mean)]
+    frame = pd.DataFrame(rows, columns=["collection_year", "series", "value"]).dropna(subset=["value"])
+    return frame.assign(display=[f"{v:g}%" for v in frame["value"]]).reset_index(drop=True)
+
+
+def store_authority(con) -> str | None:
+    """The authority the store holds (a real store's, set on import or on the Data page) or copies (a
+    synthetic twin's), as its 3-digit code; None for a store calibrated to England."""
+    return store.get_info(con).get("authority")
+
+
+COMPARATOR_COLUMNS = ["england", "region_name", "region", "neighbours_mean", "neighbours_min", "neighbours_max",
+                      "neighbours_published", "compare_name", "compare", "rank", "ranked_of", "quartile",
+                      "comparators", "national"]
+
+
+def comparators(figures: pd.DataFrame, year: int, authority: str | None, compare: str | None) -> pd.DataFrame:
+    """Per row of `figures` (indexed alike): DfE's figures for the same year and measure, and a line of
+    text saying them ('England 40% · Yorkshire and The Humber 45% · statistical neighbours 39%
+    (28-45%) · 41st of 151 authorities, second quartile'); blank where none is published.
+
+    The rank places the store's own figure as shown (protected) among every other authority's.
+    `national` keeps England's figure on its own, or a survey's, for the workshop cards."""
+    rows = []
+    for measure, age, survey, value, suppressed, better in zip(
+            figures["published_measure"], figures["published_age"], figures["survey"], figures["value"],
+            figures["suppressed"], figures["better"]):
+        if pd.isna(measure):
+            text = "" if pd.isna(survey) else benchmarks.survey_text(survey)
+            rows.append({"comparators": text, "national": text})
+        else:
+            own = None if suppressed or pd.isna(value) else float(value)
+            rows.append(_comparison_row(measure, age, year, authority, compare, own, better))
+    return pd.DataFrame(rows, index=figures.index, columns=COMPARATOR_COLUMNS)
+
+
+@functools.lru_cache(maxsize=4096)  # published figures never change while the app runs; pages re-run on every click
+def _comparison_row(measure: str, age: str, year: int, authority: str | None, compare: str | None,
+                    own: float | None, better: str) -> dict:
+    c = benchmarks.comparison(measure, age, year, authority, compare, own, better)
+    span = c.neighbours_range
+    parts = [f"England {c.england.text()}"]
+    if c.region:
+        parts.append(f"{c.region.name} {c.region_figure.text()}")
+    if c.neighbours:
+        parts.append(f"statistical neighbours {c.neighbours_mean:g}% ({span[0]:g}-{span[1]:g}%)" if span
+                     else "statistical neighbours: none published")
+    if c.chosen:
+        parts.append(f"{c.chosen.name} {c.chosen_figure.text()}")
+    if c.rank:
+        parts.append(f"{benchmarks.ordinal(c.rank)} of {c.ranked_of} authorities, {benchmarks.QUARTILE_WORDS[c.quartile]}")
+    return {"england": c.england.value, "region_name": c.region.name if c.region else None,
+            "region": c.region_figure.value, "neighbours_mean": c.neighbours_mean,
+            "neighbours_min": span[0] if span else None, "neighbours_max": span[1] if span else None,
+            "neighbours_published": len(c.neighbour_values), "compare_name": c.chosen.name if c.chosen else None,
+            "compare": c.chosen_figure.value, "rank": c.rank, "ranked_of": c.ranked_of if c.rank else None,
+            "quartile": c.quartile, "comparators": " · ".join(parts) + f" ({c.year})",
+            "national": f"England {c.england.text()} ({c.year})"}
+
+
+def neighbour_table(indicator_id: str, year: int, authority: str | None, compare: str | None = None) -> pd.DataFrame:
+    """Each comparator of one indicator on its own line, for the reader who asks: England, the region,
+    every statistical neighbour (closest first) and the chosen authority, with DfE's figure as printed
+    (a suppressed one says so, never 0) and how many young people it is of."""
+    columns = ["Compared with", "How close (DfE's model)", "Published figure", "Of young people"]
+    ind = by_id(indicator_id)
+    if not ind.published:
+        return pd.DataFrame(columns=columns)
+    areas = [("England", "", benchmarks.ENGLAND)]
+    if authority and (home := benchmarks.region(authority)):
+        areas.append((f"{home.name} (region)", "", home.code))
+    areas += [(area.label, closeness, area.code) for area, closeness in benchmarks.neighbours(authority or "")]
+    if compare in benchmarks.areas():
+        areas.append((f"{benchmarks.areas()[compare].label} (chosen)", "", compare))
+    m, age = ind.published.measure, ind.published.age
+    total = benchmarks.declarations()["measure"][m]["total"]
+    return pd.DataFrame([[name, close, benchmarks.published(m, age, year, code).text(),
+                          benchmarks.published(total, age, year, code).count_text()]
+                         for name, close, code in areas], columns=columns)
+
+
+def overview(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
+             compare: str | None = None) -> list[tuple[Domain, pd.DataFrame]]:
+    """The eight domains in order, each with its indicators' figures and comparators."""
+    table = shown_figures(con, year, mode, threshold, compare=compare)
     return [(d, table[table["domain"] == d.id].reset_index(drop=True)) for d in domains()]
 
 

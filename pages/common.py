@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, session, store, voice
+from cl_metrics import access, benchmarks, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
 from cl_metrics.export import csv_text, file_name
 from cl_metrics.text import plain
-from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, write_store
+from synthetic.generate import DEFAULT_LIKE, DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
 MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Analyst
@@ -86,7 +86,7 @@ def build_default_store(path: str) -> None:
         if not store.DEFAULT_STORE.exists():  # nobody built it while this session waited
             with st.status("First start: building the synthetic demonstration store", expanded=True) as status:
                 bar = st.progress(0.0, text="Starting")
-                write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED,
+                write_store(path, people=DEFAULT_PEOPLE, seed=DEFAULT_SEED, like=DEFAULT_LIKE,
                             progress=lambda fraction, label: bar.progress(min(fraction, 1.0), text=label.capitalize()))
                 status.update(label="Synthetic store ready", state="complete", expanded=False)
     st.rerun()
@@ -191,7 +191,7 @@ def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: acces
             st.caption("Nothing is hidden in analyst mode.")
         account_box(actor)
     about.markdown(f"**Store:** {plain(opened.path.name)}  \n"
-                   + ("**Real data** (pseudonymised)" if real else f"**Synthetic data** (seed {plain(summary.seed)})")
+                   + f"**{plain(views.source_label(summary))}**"
                    + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
     return Context(opened, summary, actor, setup, year, mode, int(threshold))
 
@@ -331,9 +331,9 @@ def figure_card(row: pd.Series) -> None:
         details = [status_badge(row["status"]), row["voice_label"]]
         if row.get("origin"):
             details.append(plain(row["origin"]))  # a workshop's name
-        if row.get("national"):
-            details.append(row["national"])
         st.caption(" · ".join(details))
+        if row.get("comparators"):
+            st.caption(plain(row["comparators"]))
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
@@ -368,3 +368,23 @@ def show_statements(words: pd.DataFrame, columns: int = 3) -> None:
         with column.container(border=True):
             st.markdown(f"“{plain(row['text'])}”")
             st.caption(f"{plain(row['domain'])} · {plain(row['theme'])}")
+
+
+# ---- comparators (issue 14): another authority beside the store's figures, kept in the URL
+def compare_picker(ctx: Context) -> str | None:
+    """Another authority to put beside the figures (its 3-digit code): the research's two sites one
+    click away, any other from the list; None for none."""
+    others = [a.code for a in benchmarks.authorities() if a.code != ctx.summary.authority]
+    quick = [*(c for c in benchmarks.RESEARCH_SITES if c in others), None]
+    picker, *buttons = st.columns([3] + [1] * len(quick), vertical_alignment="bottom")
+    for column, code in zip(buttons, quick):
+        column.button(plain(benchmarks.areas()[code].name) if code else "No other", key=f"compare_{code or 'none'}",
+                      on_click=_choose, args=(code,))
+    return picker.selectbox("Compare with another authority (DfE's published figures)", [None, *others],
+                            format_func=lambda c: "No other authority" if c is None else benchmarks.areas()[c].label,
+                            key="compare", bind="query-params")
+
+
+def _choose(code: str | None) -> None:
+    """A one-click button's choice becomes the picker's."""
+    st.session_state["compare"] = code

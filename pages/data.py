@@ -1,6 +1,7 @@
 """Data: which store is open, importing the authority's files, what was refused, templates, synthetic data."""
 import streamlit as st
 
+from cl_metrics import benchmarks
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
 from pages.common import current, download, plain
@@ -13,6 +14,16 @@ st.title("Data")
 
 st.subheader("The open store")
 st.markdown(admin.describe_store(ctx.summary, ctx.mode, ctx.threshold))
+if not synthetic and analyst:  # a twin copies the authority it was built like; a real store says whose it is
+    codes = [None, *(area.code for area in benchmarks.authorities())]
+    chosen = st.selectbox("Whose records are these?", codes, index=codes.index(ctx.summary.authority),
+                          format_func=lambda c: "Not said" if c is None else benchmarks.areas()[c].label,
+                          key="data_authority", help="Figures are then shown beside the authority's region and its "
+                                                     "statistical neighbours (DfE's published figures).")
+    if chosen != ctx.summary.authority and st.button("Save whose records these are", key="data_authority_save"):
+        with ctx.opened.exclusive() as cursor:
+            admin.set_authority(cursor, ctx.actor, chosen)
+        st.rerun()
 
 
 def show_outcome(outcome: admin.Upload) -> None:
@@ -115,8 +126,10 @@ if settings:
     st.markdown("Replaces the made-up young people in this store file; the lab's candidates and the workshops "
                 "stay. The same seed and number of young people always give the same data.")
     with st.form("regenerate"):
+        twin = ctx.summary.authority is not None  # a twin is made at its authority's own size
         people = st.number_input("People to generate", min_value=admin.MIN_PEOPLE, max_value=admin.MAX_PEOPLE,
-                                 value=settings[0], step=100, key="regenerate_people")
+                                 value=settings[0], step=100, key="regenerate_people", disabled=twin,
+                                 help="A twin has its authority's own number of young people." if twin else None)
         seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=settings[1], step=1,
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):

@@ -9,10 +9,12 @@ from cl_metrics.domains import domains
 from cl_metrics.indicators import compute
 from pages.common import (
     card_grid,
+    compare_picker,
     current,
     download,
     require_records,
     theme_button,
+    plain,
     show_statements,
     status_badge,
 )
@@ -38,10 +40,11 @@ def show_chart(summary: str, chart, table, name: str) -> None:
 
 
 st.header(f"Indicators, year ending 31 March {ctx.year}")
-figures = views.shown_figures(cur, ctx.year, ctx.mode, ctx.threshold, domain.id)
+compare = compare_picker(ctx)
+figures = views.shown_figures(cur, ctx.year, ctx.mode, ctx.threshold, domain.id, compare)
 card_grid(figures)
 download(views.figure_table(figures, {"title": "Indicator", "question": "Question", "status_label": "Status",
-                                      "voice_label": "Whose voice", "national": "England"}, ctx.mode),
+                                      "voice_label": "Whose voice", "comparators": "Published beside it"}, ctx.mode),
          f"{domain.id}_{ctx.year}_indicators", "Download these figures (CSV)")
 
 st.header("Over time, and between groups")
@@ -52,11 +55,13 @@ dimension = split.selectbox("Break down by", list(compute.DIMENSIONS), index=lis
                             format_func=lambda d: compute.DIMENSIONS[d][1], key="dimension", bind="query-params")
 dimension_label = compute.DIMENSIONS[dimension][1]
 trend = compute.trend(cur, [indicator], mode=ctx.mode, threshold=ctx.threshold)
+published = views.published_trend(indicator, list(trend["collection_year"]), ctx.summary.authority)
 groups = compute.breakdown(cur, [indicator], dimension, ctx.year, mode=ctx.mode, threshold=ctx.threshold)
 left, right = st.columns(2)
 with left:
-    show_chart(charts.trend_summary(trend, indicator.title),
-               charts.trend_chart(trend, indicator.title, indicator.unit),
+    show_chart(charts.trend_summary(trend, indicator.title, published),
+               charts.trend_chart(trend, indicator.title, indicator.unit, comparators=published,
+                                  own_label=views.own_label(ctx.summary)),
                views.figure_table(trend, {"collection_year": "Year ending 31 March"}, ctx.mode),
                f"{indicator.id}_trend")
 with right:
@@ -64,6 +69,14 @@ with right:
                charts.breakdown_chart(groups, indicator.title, indicator.unit, dimension_label),
                views.figure_table(groups, {"group": dimension_label}, ctx.mode),
                f"{indicator.id}_{ctx.year}_by_{dimension}")
+
+if indicator.published:
+    with st.expander(f"Every published figure beside {plain(indicator.title)} ({ctx.year})"):
+        st.caption("DfE's figures as published: England, the region, each statistical neighbour (closest first) "
+                   "and the authority you chose. A suppressed figure is shown as suppressed, never as 0.")
+        beside = views.neighbour_table(indicator.id, ctx.year, ctx.summary.authority, compare)
+        st.dataframe(beside, hide_index=True, key="published_beside")
+        download(beside, f"{indicator.id}_{ctx.year}_published")
 
 st.header("In young people's words")
 st.caption("Statements young people agreed to share anonymously, a fixed sample; choose themes to narrow them.")

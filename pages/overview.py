@@ -2,15 +2,19 @@
 import streamlit as st
 
 from cl_metrics import views
-from pages.common import current, figure_card, require_records, status_badge
+from pages.common import compare_picker, current, figure_card, plain, require_records, status_badge
 
 ctx = current()
 st.title("Care leaver information: the eight domains")
 st.caption(f"Collection year ending 31 March {ctx.year}. Four established domains, reported nationally, "
-           "beside four prototype domains that the research found largely absent.")
+           "beside four prototype domains that the research found largely absent. "
+           f"{plain(views.source_label(ctx.summary))}.")
 require_records(ctx)
+compare = compare_picker(ctx)
+st.caption("Beside each published figure: DfE's figures for England, the region and the statistical neighbours "
+           "(their mean and range) for the same year, and where this figure would rank among all authorities.")
 
-sections = views.overview(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold)
+sections = views.overview(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold, compare)
 for start in (0, 4):
     columns = st.columns(4)
     for column, (domain, table) in zip(columns, sections[start:start + 4]):

@@ -1,7 +1,9 @@
 """Build a complete synthetic store: people, the 903 tables, the local tables, voice notes.
 
-Every step is vectorised and seeded from one generator, so the same seed and size give the
-same table contents. Tables reach DuckDB as pandas frames through Arrow, in one transaction.
+A twin (`like`, an authority's name or code) reproduces that authority's published OC3 counts at its
+own size; otherwise the store follows England's published proportions at the size asked for. Every
+step is vectorised and seeded from one generator, so the same seed and settings give the same
+table contents. Tables reach DuckDB as pandas frames through Arrow, in one transaction.
 """
 from __future__ import annotations
 
@@ -13,10 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cl_metrics import derived, store
+from cl_metrics import benchmarks, derived, store
 from cl_metrics.spec import spec
+from synthetic import targets as published
+from synthetic.calibration import target
+from synthetic.errors import add_errors
 from synthetic.local import attach_oc3, make_contacts, make_local
-from synthetic.national import in_care_years, make_episodes, make_missing, make_oc2, make_oc3, make_reviews
+from synthetic.national import in_care_years, make_episodes, make_missing, make_oc2, make_reviews
+from synthetic.oc3 import make_oc3
 from synthetic.people import Window, make_caseload, make_people
 from synthetic.sampling import add_years, as_days, year_bounds
 from synthetic.voice import make_voice_notes
@@ -24,7 +30,9 @@ from synthetic.voice import make_voice_notes
 DEFAULT_PEOPLE = 1500
 DEFAULT_SEED = 2024
 DEFAULT_LAST_YEAR = 2025
+DEFAULT_LIKE = "North Yorkshire"  # the store the app builds on first start: a twin of the research's site
 YEARS = 5
+ERRORS = 1  # the deliberate mistakes' own random stream, beside the records' (see synthetic/errors.py)
 
 Progress = Callable[[float, str], None]
 
@@ -33,18 +41,29 @@ def _quiet(fraction: float, label: str) -> None:
     """The default progress reporter: says nothing."""
 
 
-def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR,
-                    progress: Progress = _quiet) -> dict[str, pd.DataFrame]:
-    """Every table of the store as DataFrames keyed by table name, `pid` replaced by CHILD."""
+def targets_for(people: int, last_year: int, like: str | None = None) -> published.Targets:
+    """What the store reproduces: the authority `like` names (its own counts and size), else England's
+    proportions for `people` young people."""
+    years = list(Window(last_year - YEARS + 1, last_year).years)
+    if like is not None:
+        return published.twin(benchmarks.authority(like).code, years, target("spare_share"))
+    return published.england(people, years, target("spare_share"))
+
+
+def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet,
+                    like: str | None = None, clean: bool = False) -> dict[str, pd.DataFrame]:
+    """Every table of the store as DataFrames keyed by table name, `pid` replaced by CHILD, with the
+    declared share of deliberate mistakes unless `clean`."""
     rng = np.random.default_rng(seed)
     window = Window(last_year - YEARS + 1, last_year)
     progress(0.02, "young people")
-    persons = make_people(rng, people, window, seed)
-    caseload = make_caseload(rng, persons, window)
+    goals = targets_for(people, last_year, like)
+    persons = make_people(rng, goals, window, seed)
+    caseload = make_caseload(rng, persons, goals, window)
     progress(0.15, "care histories")
     in_care = in_care_years(persons, window)
     tables = {
-        "oc3": make_oc3(rng, persons, caseload),
+        "oc3": make_oc3(rng, persons, caseload, goals, window),
         "episodes": make_episodes(rng, persons, window),
         "oc2": make_oc2(rng, persons, in_care),
         "missing": make_missing(rng, persons, in_care),
@@ -58,7 +77,11 @@ def generate_tables(people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR,
     tables["voice_note"] = make_voice_notes(rng, rows)
     tables["header"], tables["uasc"] = _header_and_uasc(persons, caseload, in_care)
     tables["young_person"] = _young_person(persons, window)
-    return {name: _finish(name, frame, persons) for name, frame in tables.items()}
+    for name, frame in tables.items():
+        _identify(name, frame, persons)
+    if not clean:
+        add_errors(np.random.default_rng([seed, ERRORS]), tables)
+    return {name: _in_spec_order(name, frame) for name, frame in tables.items()}
 
 
 def _header_and_uasc(persons: pd.DataFrame, caseload: pd.DataFrame, in_care: pd.DataFrame):
@@ -101,31 +124,39 @@ def _young_person(persons: pd.DataFrame, window: Window) -> pd.DataFrame:
     })
 
 
-def _finish(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
-    """Swap the internal person number for CHILD, add DOB where the return has it, order columns."""
+def _identify(name: str, frame: pd.DataFrame, persons: pd.DataFrame) -> None:
+    """Give a generated table (in place) CHILD, and DOB where the return has it, from the internal person number."""
+    pid = frame["pid"].to_numpy()
+    frame["CHILD"] = persons["CHILD"].to_numpy()[pid]
+    if "DOB" in spec().table(name).column_names:
+        frame["DOB"] = persons["DOB"].to_numpy()[pid]
+
+
+def _in_spec_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns as the spec orders them; the internal person number and helper columns left out."""
     table = spec().table(name)
-    frame = frame.copy()
-    frame["CHILD"] = persons["CHILD"].to_numpy()[frame["pid"].to_numpy()]
-    if "DOB" in table.column_names:
-        frame["DOB"] = persons["DOB"].to_numpy()[frame["pid"].to_numpy()]
-    columns = table.column_names + (["collection_year"] if table.annual else [])
-    return frame[columns]
+    return frame[table.column_names + (["collection_year"] if table.annual else [])]
 
 
-def _insert(con, tables: dict[str, pd.DataFrame], people: int, seed: int, last_year: int,
+def _insert(con, tables: dict[str, pd.DataFrame], seed: int, last_year: int, like: str | None, clean: bool,
             progress: Progress) -> None:
-    """Insert generated tables (inside the caller's transaction) and say what they are."""
+    """Insert generated tables (inside the caller's transaction) and say what they are: a twin
+    records the authority it copies, a store without deliberate mistakes that it is clean."""
     for i, (name, frame) in enumerate(tables.items()):
         con.register("incoming", frame)
         con.execute(f'INSERT INTO {name} BY NAME SELECT * FROM incoming')  # name from our spec
         con.unregister("incoming")
         progress(0.70 + 0.2 * (i + 1) / len(tables), f"writing {name}")
-    store.set_info(con, source="synthetic", seed=seed, people=people, last_year=last_year)
+    con.execute("DELETE FROM store_info WHERE key = 'authority'")
+    store.set_info(con, source="synthetic", seed=seed, people=len(tables["young_person"]), last_year=last_year,
+                   clean=clean, **({"authority": benchmarks.authority(like).code} if like else {}))
 
 
 def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED,
-                last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet) -> Path:
-    """Generate and write a new store at `path` (replacing any file there), atomically.
+                last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet, like: str | None = None,
+                clean: bool = False) -> Path:
+    """Generate and write a new store at `path` (replacing any file there), atomically; `like` makes
+    it a twin of that authority (its size, not `people`); `clean` leaves out the deliberate mistakes.
 
     The store is written beside the target and renamed into place, so an interrupted run never
     leaves a half-built store where the app would open it.
@@ -135,12 +166,12 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     for stale in (partial, Path(f"{partial}.wal")):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
-    tables = generate_tables(people, seed, last_year, progress)
+    tables = generate_tables(people, seed, last_year, progress, like, clean)
     progress(0.70, "writing the store")
     con = store.connect(partial, create=True)
     try:
         with store.transaction(con):
-            _insert(con, tables, people, seed, last_year, progress)
+            _insert(con, tables, seed, last_year, like, clean, progress)
         progress(0.92, "indexing for indicators")
         derived.refresh(con)
         store.set_info(con, generated_seconds=round(time.perf_counter() - started, 1))
@@ -152,17 +183,18 @@ def write_store(path: str | os.PathLike, people: int = DEFAULT_PEOPLE, seed: int
     return path
 
 
-def regenerate(con, people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet) -> None:
+def regenerate(con, people: int, seed: int, last_year: int = DEFAULT_LAST_YEAR, progress: Progress = _quiet,
+               like: str | None = None, clean: bool = False) -> None:
     """Replace an open store's records with newly generated ones, in one transaction.
 
     The app's own tables (lab candidates, workshops and their answers) are kept, and the file stays
     open: other sessions read the old records until the commit and the new ones after it.
     """
-    tables = generate_tables(people, seed, last_year, progress)
+    tables = generate_tables(people, seed, last_year, progress, like, clean)
     progress(0.70, "replacing the records")
     with store.transaction(con):
         store.clear_records(con)
-        _insert(con, tables, people, seed, last_year, progress)
+        _insert(con, tables, seed, last_year, like, clean, progress)
         progress(0.92, "indexing for indicators")
         derived.rebuild(con)
     progress(1.0, "done")

@@ -92,3 +92,18 @@ def top_share(rng: np.random.Generator, score: np.ndarray, share: float, groups:
     """True for exactly the highest-scoring `share` of rows (within each group)."""
     groups = np.zeros(len(score), dtype=np.int64) if groups is None else groups
     return rank_within(groups, score + 1e-9 * rng.random(len(score))) >= 1 - share
+
+
+def take_top(groups: np.ndarray, score: np.ndarray, want: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """True for the `want[g]` highest-scoring eligible rows of each group g (all of them when fewer):
+    exact counts, whatever the number of rows, ties broken by position."""
+    chosen = np.zeros(len(groups), dtype=bool)
+    rows = np.flatnonzero(eligible)
+    if not len(rows):
+        return chosen
+    order = rows[np.lexsort((-score[rows], groups[rows]))]
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    chosen[order[position < np.asarray(want)[sorted_groups]]] = True
+    return chosen

@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from synthetic.calibration import target
 from synthetic.sampling import DAY, random_dates
 
 STATEMENTS = Path(__file__).with_name("statements.toml")
-YOUNG_PERSON_NOTE = 0.45  # of those who answered the survey that year
-WORKER_NOTE = 0.12
-CONSENT = 0.9
 
 # (domain, situation) -> which caseload rows it fits.
 SITUATIONS = {
@@ -35,8 +33,8 @@ SITUATIONS = {
     ("physical_health", "good_health"): lambda r: r["rating"] >= 4,
     ("physical_health", "poor_health"): lambda r: r["rating"] <= 2,
     ("physical_health", "no_dentist"): lambda r: ~r["dentist"],
-    ("wellbeing", "good_wellbeing"): lambda r: r["life_satisfaction"] >= 7,
-    ("wellbeing", "low_wellbeing"): lambda r: r["life_satisfaction"] <= 4,
+    ("wellbeing", "good_wellbeing"): lambda r: r["answered"] & (r["life_satisfaction"] >= 7),
+    ("wellbeing", "low_wellbeing"): lambda r: r["answered"] & (r["life_satisfaction"] <= 4),
     ("wellbeing", "lonely"): lambda r: r["lonely_often"],
     ("wellbeing", "trusted_person"): lambda r: r["trust"],
     ("safe_risk_taking", "trying_new_things"): lambda r: r["can_try"],
@@ -62,8 +60,9 @@ def statement_bank() -> dict[tuple[str, str, str], tuple[str, ...]]:
 def make_voice_notes(rng: np.random.Generator, rows: pd.DataFrame) -> pd.DataFrame:
     """At most one young person's statement and one worker's note per caseload year."""
     frames = [
-        _notes(rng, rows, rows["answered"].to_numpy() & (rng.random(len(rows)) < YOUNG_PERSON_NOTE), "young person"),
-        _notes(rng, rows, rng.random(len(rows)) < WORKER_NOTE, "worker"),
+        _notes(rng, rows, rows["answered"].to_numpy() & (rng.random(len(rows)) < target("young_person_note")),
+               "young person"),
+        _notes(rng, rows, rng.random(len(rows)) < target("worker_note"), "worker"),
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -85,6 +84,6 @@ def _notes(rng, rows: pd.DataFrame, chosen: np.ndarray, speaker: str) -> pd.Data
         "pid": sub["pid"].to_numpy(), "collection_year": sub["collection_year"].to_numpy(),
         "note_date": random_dates(rng, sub["year_start"].to_numpy(), sub["year_end"].to_numpy() - DAY),
         "domain": np.asarray([k[0] for k in keys])[pick], "theme": np.asarray([k[1] for k in keys])[pick],
-        "speaker": speaker, "consent": rng.random(len(pick)) < CONSENT if speaker == "young person" else True,
+        "speaker": speaker, "consent": rng.random(len(pick)) < target("note_consent") if speaker == "young person" else True,
         "text": texts,
     })

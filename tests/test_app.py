@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cl_metrics import views
 from cl_metrics.domains import domains
-from tests.conftest import APP, build_store, signed_in
+from tests.conftest import APP, as_read, build_store, signed_in
 
 
 
@@ -51,7 +51,11 @@ def test_first_start_builds_the_default_store(tmp_path, monkeypatch):
     assert not at.exception, at.exception
     assert default.exists()
     assert len(at.subheader) == 8 and len(at.metric) > 30
-    assert "Synthetic data" in " ".join(m.value for m in at.sidebar.markdown)
+    # the default store is North Yorkshire's synthetic twin, and says so on the page and in the sidebar
+    twin = "Synthetic data: made-up young people, modelled on North Yorkshire's published figures"
+    assert twin in as_read(" ".join(m.value for m in at.sidebar.markdown))
+    assert twin in as_read(" ".join(c.value for c in at.caption))
+    assert at.session_state["_context"].summary.authority == "815"
     for _ in range(2):  # the progress box is gone once the store is ready, and never comes back
         assert not [e for e in at.expander if "First start" in str(e.label)] and not at.status
         at.run()

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from cl_metrics import lab, session, store
 from cl_metrics import workshop as ws
 from cl_metrics.ingest import admin, import_files, pseudonym
+from cl_metrics.ingest.report import ImportRefused
 from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
 from synthetic.generate import write_store
@@ -91,7 +92,8 @@ def examples() -> list[tuple[str, bytes]]:
 
 def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(synthetic_store, monkeypatch):
     at = data_page(synthetic_store, monkeypatch)
-    assert "**Synthetic data** (seed 1)" in texts(at.markdown) and "Synthetic data" in texts(at.sidebar.markdown)
+    synthetic = "**Synthetic data: made-up young people, calibrated to England's published figures (seed 1)**"
+    assert synthetic in texts(at.markdown) and synthetic in texts(at.sidebar.markdown)
     at = upload(at, examples(), replace=True)
     report = frame(at, "Rows loaded")
     assert report[["File", "Table", "Year", "Result", "Rows loaded", "Rows refused"]].values.tolist() == [
@@ -102,8 +104,8 @@ def test_uploading_real_files_replaces_the_synthetic_data_and_the_app_says_so(sy
     assert "The synthetic data was removed" in texts(at.warning)
     assert "ssda903_2023-24_oc3.csv: 4 rows loaded into care leavers aged 17 to 25 for 2023-24" in texts(at.success)
     # the sidebar and the page now say the store holds real data, and its figures are the imported ones
-    assert "**Real data** (pseudonymised)" in texts(at.sidebar.markdown)
-    assert "**Real data**, with ids pseudonymised" in texts(at.markdown)
+    assert "**Real data (pseudonymised)**" in texts(at.sidebar.markdown)
+    assert "**Real data (pseudonymised)**: personal information about young people" in texts(at.markdown)
     summary = at.session_state["_context"].summary
     assert (summary.source, summary.young_people, summary.years, summary.seed) == ("real", 4, (2024,), None)
     history = frame(at, "Imported")
@@ -182,7 +184,7 @@ def test_regenerating_a_synthetic_store_changes_its_seed(synthetic_store, monkey
     at.number_input(key="regenerate_seed").set_value(7)
     at.button(key="FormSubmitter:regenerate-Regenerate").click().run()
     assert not at.exception, at.exception
-    assert "**Synthetic data** (seed 7)" in texts(at.markdown) and "(seed 7)" in texts(at.sidebar.markdown)
+    assert "published figures (seed 7)**" in texts(at.markdown) and "(seed 7)" in texts(at.sidebar.markdown)
     assert store.get_info(at.session_state["_context"].cursor())["people"] == "200"
     assert at.number_input(key="regenerate_seed").value == 7
 
@@ -250,3 +252,25 @@ def test_upload_turns_a_missing_key_or_a_refused_store_into_a_message(synthetic_
     kinds = [kind for kind, _ in admin.report_messages(outcome)]
     assert kinds == ["info", "warning", "warning", "warning", "warning"]  # each file: year differs from its name
     assert "the file name suggests 2024 but --year 2023 was used" in as_read(admin.report_messages(outcome)[2][1])
+
+
+def test_an_analyst_says_whose_records_a_real_store_holds(real_store, monkeypatch):
+    """Then its figures sit beside that authority's region and statistical neighbours; it is logged."""
+    at = data_page(real_store, monkeypatch, "analyst")
+    at.selectbox(key="data_authority").set_value("850").run()
+    at.button(key="data_authority_save").click().run()
+    assert not at.exception, at.exception
+    ctx = at.session_state["_context"]
+    assert ctx.summary.authority == "850"
+    assert "**Real data (pseudonymised): Hampshire**" in texts(at.sidebar.markdown)
+    assert ("set the store's authority", "850") in ctx.cursor().execute(
+        "SELECT event, detail FROM access_log").fetchall()
+
+
+def test_a_twin_keeps_the_authority_it_copies(tmp_path):
+    path = write_store(tmp_path / "twin.duckdb", seed=1, like="Rutland")
+    con = store.connect(path)
+    with pytest.raises(ImportRefused, match="copies the authority it was built like"):
+        admin.set_authority(con, ANALYST, "850")
+    assert store.get_info(con)["authority"] == "857"
+    con.close()

@@ -47,11 +47,13 @@ def rows_for_tiny_store() -> dict[str, list[dict]]:
     rows["health_record"] = [dict(zip(
         ["CHILD", "gp_registered", "dentist_registered", "health_passport_given", "mh_need_identified",
          "mh_support_in_place", "yp_self_rated_health", "yp_knows_health_help"], r), **y) for r in health]
-    wellbeing = [("A", 3, 8, 20, True, "often or always"), ("B", 7, 2, 26, False, "never"),
-                 ("H", 4, 5, 29, True, "some of the time")]
+    wellbeing = [("A", 3, 8, 3, 7, 20, True, "often or always"), ("B", 7, 2, 8, 2, 26, False, "never"),
+                 ("H", 4, 5, 5, 6, N, True, "some of the time")]
     rows["wellbeing_response"] = [dict(zip(
-        ["CHILD", "yp_life_satisfaction", "yp_worthwhile", "yp_swemwbs", "yp_someone_to_trust", "yp_lonely"], r),
-        response_date="2024-02-01", **y) for r in wellbeing]
+        ["CHILD", "yp_life_satisfaction", "yp_worthwhile", "yp_happiness", "yp_anxiety", "yp_swemwbs",
+         "yp_someone_to_trust", "yp_lonely"], r), response_date="2024-02-01", **y) for r in wellbeing]
+    # H answered SWEMWBS's seven items (raw sum 29) rather than giving a sum
+    rows["wellbeing_response"][2].update({f"yp_swemwbs_{i}": v for i, v in enumerate([5, 4, 4, 4, 4, 4, 4], 1)})
     risk = [("A", True, True, 3, True, True, False, N, False), ("B", False, False, 1, True, False, True, True, True),
             ("H", N, N, N, N, N, N, N, False)]
     rows["risk_record"] = [dict(zip(
@@ -59,7 +61,7 @@ def rows_for_tiny_store() -> dict[str, list[dict]]:
          "safety_plan_in_place", "substance_use_need", "substance_support_received", "offending"], r), **y)
         for r in risk]
     finance = [("A", True, True, True, False, 3000, 4, False), ("B", False, False, False, True, 2000, 2, True),
-               ("G", True, N, N, N, N, N, N)]
+               ("G", True, N, N, N, N, N, N), ("E", N, N, N, N, 3000, N, N), ("F", N, N, N, N, 2500, N, N)]
     rows["finance_record"] = [dict(zip(
         ["CHILD", "bank_account", "photo_id", "budgeting_skills_done", "rent_arrears", "setting_up_home_allowance",
          "yp_money_confidence", "yp_runs_out_of_money"], r), **y) for r in finance]
@@ -90,11 +92,16 @@ EXPECTED = {
     "ph_gp_registered": (2, 3), "ph_dentist_registered": (1, 2), "ph_health_passport": (1, 2),
     "ph_self_rated_good": (1, 2), "ph_knows_health_help": (1, 2),
     "wb_low_life_satisfaction": (2, 3), "wb_low_worthwhile": (1, 3), "wb_someone_to_trust": (2, 3),
-    "wb_lonely_often": (1, 3), "wb_swemwbs_mean": (75, 3), "wb_mh_support_in_place": (1, 2),
+    "wb_low_happiness": (1, 3), "wb_high_anxiety": (2, 3),  # ONS's thresholds: low 0-4, high anxiety 6-10
+    "wb_lonely_often": (1, 3), "wb_mh_support_in_place": (1, 2),
+    # metric scores by Warwick's table: raw 20 -> 18.59 (A), 26 -> 23.21 (B), H's items 29 -> 26.02; their
+    # sum 67.82 is kept as a whole number, as disclosure control keeps every sum (the mean is 22.67, not 22.61)
+    "wb_swemwbs_mean": (68, 3),
     "srt_feels_safe_home": (1, 2), "srt_can_try_new_things": (1, 2), "srt_independence_steps_mean": (4, 2),
     "srt_safety_plan_when_exploited": (1, 2), "srt_substance_support_received": (1, 1), "srt_offending": (1, 3),
     "fin_bank_account_18": (1, 2),  # G is 17
     "fin_photo_id": (1, 2), "fin_budgeting_skills": (1, 2), "fin_rent_arrears": (1, 2),
+    # turned 18 on or after 1 April 2023: E (3,000) and F (2,500); A and B turned 18 before
     "fin_setting_up_home_3000": (1, 2), "fin_money_confident": (1, 2), "fin_runs_out_of_money": (1, 2),
 }
 

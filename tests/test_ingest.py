@@ -531,6 +531,18 @@ def test_cli_reports_and_exit_codes(tmp_path, capsys):
     assert "0 added, 1 changed, 1 removed (the store held 2)" in capsys.readouterr().out
 
 
+def test_cli_records_whose_files_they_are(tmp_path, capsys):
+    db = tmp_path / "ny.duckdb"
+    assert cli.main(["import", *map(str, sorted(EXAMPLES.glob("*.csv"))), "--db", str(db), "--quiet",
+                     "--authority", "North Yorkshire"]) == 0
+    con = store.connect(db, read_only=True)
+    assert store.get_info(con)["authority"] == "815"
+    con.close()
+    with pytest.raises(SystemExit):
+        cli.main(["import", str(EXAMPLES / "ssda903_2023-24_oc3.csv"), "--db", str(db), "--authority", "Narnia"])
+    assert "No English authority" in capsys.readouterr().err
+
+
 def test_cli_without_key_exits_2_and_makes_no_store(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv(pseudonym.KEY_ENV)
     db = tmp_path / "new.duckdb"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cl_metrics.indicators.model import Condition, Indicator, NationalComparison
+from cl_metrics.indicators.model import Condition, Indicator, PublishedMeasure
 
 BUILTIN_FILE = Path(__file__).with_name("builtin.toml")
 
-__all__ = ["Condition", "Indicator", "NationalComparison", "DeclarationError", "builtin", "load_declarations"]
+__all__ = ["Condition", "Indicator", "PublishedMeasure", "DeclarationError", "builtin", "load_declarations"]
 
 
 class DeclarationError(ValueError):

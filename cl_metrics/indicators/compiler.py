@@ -83,8 +83,10 @@ def measures(ind: Indicator, i: int, conditions: Conditions) -> str:
     population = conditions.name(ind.population)
     if ind.unit == "mean":
         value = column(ind.value_field)
-        return (f"sum(CASE WHEN {population} THEN {value} END) AS n_{i}, "
-                f"count(CASE WHEN {population} THEN {value} END) AS d_{i}")
+        total = f"sum(CASE WHEN {population} THEN {value} END)"
+        if registry()[ind.value_field].type == "DOUBLE":  # disclosure keeps sums as whole numbers: the mean
+            total = f"round({total})"                     # is then within 0.5 / (those counted) of exact
+        return f"{total} AS n_{i}, count(CASE WHEN {population} THEN {value} END) AS d_{i}"
     return f"count_if({population} AND {conditions.name(ind.numerator)}) AS n_{i}, count_if({population}) AS d_{i}"
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from cl_metrics import benchmarks
 from cl_metrics.domains import domain_ids
 from cl_metrics.fields import registry
 from cl_metrics.spec import Voice
@@ -68,6 +69,10 @@ def _coerce(name: str, f, value: Value) -> Value:
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
             value = int(value)
+        elif f.type == "DOUBLE":
+            if isinstance(value, bool):
+                raise ValueError
+            value = float(value)
         elif f.type == "BOOLEAN":
             if not isinstance(value, bool):
                 raise ValueError
@@ -84,11 +89,21 @@ def _coerce(name: str, f, value: Value) -> Value:
     return value
 
 
-class NationalComparison(BaseModel):
+class PublishedMeasure(BaseModel):
+    """Which of DfE's published measures (cl_metrics/benchmarks/measures.toml) an indicator matches,
+    for which age group: the comparators are read from the bundled figures, never typed here."""
     model_config = ConfigDict(frozen=True, extra="forbid")
-    value: float
-    year: int = Field(ge=2000, le=2100)
-    source: str
+    measure: str
+    age: str
+
+    @model_validator(mode="after")
+    def known_measure(self) -> PublishedMeasure:
+        if self.measure not in benchmarks.measure_ids() or "total" not in benchmarks.declarations()["measure"][self.measure]:
+            shares = [m for m, d in benchmarks.declarations()["measure"].items() if "total" in d]
+            raise ValueError(f"unknown published share '{self.measure}' (known: {', '.join(shares)})")
+        if self.age not in benchmarks.ages():
+            raise ValueError(f"DfE publishes ages {', '.join(benchmarks.ages())}, not '{self.age}'")
+        return self
 
 
 class Indicator(BaseModel):
@@ -107,7 +122,8 @@ class Indicator(BaseModel):
     better: Literal["higher", "lower", "neither"]
     voice: Voice
     source_fields: tuple[str, ...] = ()
-    national: NationalComparison | None = None
+    published: PublishedMeasure | None = None
+    survey: str | None = None
     author: str | None = None
     created: str | None = None
 
@@ -116,6 +132,22 @@ class Indicator(BaseModel):
     def known_domain(cls, value: str) -> str:
         if value not in domain_ids():
             raise ValueError(f"unknown domain '{value}' (domains: {', '.join(domain_ids())})")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def drop_typed_national(cls, data: object) -> object:
+        """Candidates saved or exported before comparisons became data carry a `national` value typed by
+        hand (null for every candidate the lab made); it is no longer part of an indicator."""
+        if isinstance(data, dict) and "national" in data:
+            data = {key: value for key, value in data.items() if key != "national"}
+        return data
+
+    @field_validator("survey")
+    @classmethod
+    def known_survey(cls, value: str | None) -> str | None:
+        if value is not None and value not in benchmarks.surveys()["figure"]:
+            raise ValueError(f"unknown survey figure '{value}' (known: {', '.join(benchmarks.surveys()['figure'])})")
         return value
 
     @field_validator("source_fields")
@@ -131,7 +163,7 @@ class Indicator(BaseModel):
         if self.unit == "mean":
             if self.value_field is None or registry().get(self.value_field) is None:
                 raise ValueError(f"a mean needs value_field naming a known field, got {self.value_field!r}")
-            if registry()[self.value_field].type != "INTEGER":
+            if registry()[self.value_field].type not in ("INTEGER", "DOUBLE"):
                 raise ValueError(f"a mean needs a number field; '{self.value_field}' is not one")
             if self.numerator:
                 raise ValueError("a mean takes value_field, not numerator")

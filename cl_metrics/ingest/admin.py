@@ -7,13 +7,14 @@ the templates, and rebuilding a synthetic store (never a store of real data).
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from cl_metrics import store
+from cl_metrics import benchmarks, store
 from cl_metrics.access import Principal, require
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import Mode, count_text
@@ -26,6 +27,7 @@ from cl_metrics.rules import rule
 from cl_metrics.session import OpenStore
 from cl_metrics.spec import spec, year_label
 from cl_metrics.text import plain
+from cl_metrics.views import source_label
 from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, regenerate
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
@@ -61,11 +63,11 @@ def _shown(frame: pd.DataFrame, columns: Sequence[str], mode: Mode, threshold: i
 
 def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> str:
     """Markdown: which file is open, whether it holds real data, and what it covers."""
+    label = plain(source_label(summary))
     if summary.source == "synthetic":
-        kind = (f"**Synthetic data** (seed {plain(summary.seed)}): made-up young people, the same seed gives "
-                "the same numbers. Safe to show anyone.")
+        kind = f"**{label}**. The same seed gives the same numbers. Safe to show anyone."
     else:
-        kind = ("**Real data**, with ids pseudonymised on import: personal information about young people. "
+        kind = (f"**{label}**: personal information about young people, ids pseudonymised on import. "
                 "Share only suppressed figures (workshop mode).")
     if not summary.years:
         years = "no records yet"
@@ -75,6 +77,21 @@ def describe_store(summary: store.StoreSummary, mode: Mode, threshold: int) -> s
         years = f"collection years ending 31 March {summary.years[0]} to {summary.years[-1]}"
     people = count_text(summary.young_people, threshold, mode)
     return f"Store file: {plain(summary.path)}  \n{kind}  \nYoung people: {people}; {years}."
+
+
+def set_authority(con: duckdb.DuckDBPyConnection, actor: Principal, code: str | None) -> None:
+    """Record which authority a store of real data holds (None: not said), so its figures sit beside its
+    region and statistical neighbours. A synthetic twin keeps the authority it was built like."""
+    require(actor, "import_files")
+    if code is not None and code not in benchmarks.areas():
+        raise ValueError(f"{code!r} is not an authority in DfE's figures")
+    if store.get_info(con).get("source") == "synthetic":
+        raise ImportRefused("A synthetic store copies the authority it was built like; build another to change it.")
+    with store.transaction(con):
+        con.execute("DELETE FROM store_info WHERE key = 'authority'")
+        # what pages keep for this store (its summary) is renewed with the records stamp
+        store.set_info(con, **({"authority": code} if code else {}), **{store.RECORDS_STAMP: uuid.uuid4().hex})
+        access_log.write(con, actor, "set the store's authority", code or "none")
 
 
 def key_problem() -> str | None:
@@ -216,5 +233,8 @@ def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed:
         if synthetic_settings(cur) is None:
             raise ImportRefused("This store holds real data; it is never replaced by synthetic data. To demonstrate "
                                 "with synthetic data, open another store file.")
-        regenerate(cur, people, seed, progress=progress or _no_progress)
-        access_log.write(cur, actor, "regenerated synthetic data", f"{people:,} people, seed {seed}")
+        info = store.get_info(cur)  # a twin stays a twin of the same authority, at its size; clean stays clean
+        like = info.get("authority")
+        regenerate(cur, people, seed, progress=progress or _no_progress, like=like, clean=info.get("clean") == "True")
+        access_log.write(cur, actor, "regenerated synthetic data",
+                         f"a twin of {benchmarks.areas()[like].name}, seed {seed}" if like else f"{people:,} people, seed {seed}")

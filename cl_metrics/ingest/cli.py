@@ -24,7 +24,7 @@ import sys
 
 import duckdb
 
-from cl_metrics import store
+from cl_metrics import benchmarks, store
 from cl_metrics.access import command_line
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest.loader import import_files, remove
@@ -53,8 +53,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", metavar="TABLE:YEAR", help="remove a table's rows for one collection year, e.g. oc3:2023")
     p.add_argument("--replace-synthetic", action="store_true",
                    help="empty a synthetic store's tables before loading real data into it")
+    p.add_argument("--authority", type=_authority, metavar="AUTHORITY",
+                   help="the authority whose files these are (a name, 3-digit code or E-code), recorded in the "
+                        "store so its figures sit beside its region and statistical neighbours")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
+
+
+def _authority(text: str) -> str:
+    try:
+        return benchmarks.authority(text).code
+    except LookupError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def exit_status(report: ImportReport) -> int:
@@ -98,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
                               progress=None if args.quiet else text_progress)
         if not args.dry_run:
             access_log.write(con, command_line(), "imported", ", ".join(str(f) for f in args.files))
+            if args.authority and store.get_info(con).get("source") == "real":
+                store.set_info(con, authority=args.authority)
     except (PseudonymKeyError, ImportRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return CANNOT

@@ -42,7 +42,7 @@ Progress = Callable[[float, str], None]
 CHUNK_ROWS = 20_000
 MAX_REFUSED_SHARE = 0.05
 # store_info keys that describe a synthetic store and are wrong once it holds real data.
-SYNTHETIC_KEYS = ("seed", "people", "last_year")
+SYNTHETIC_KEYS = ("seed", "people", "last_year", "authority", "clean")
 KEY_FINGERPRINT = "pseudonym_key_fingerprint"
 
 

@@ -1,6 +1,6 @@
 """A real browser against a real server: `streamlit run app.py` on a free port, driven by Debian's chromium.
 
-The session builds a small synthetic store, records what the command line says its figures are
+The session builds the synthetic twin the app starts with (North Yorkshire's), records what the command line says its figures are
 (before the server opens the file: DuckDB lets one process write it), starts the server, and
 yields its address. Without /usr/bin/chromium the suite skips, except in CI (CI=true), where a
 missing browser is a failure: `.ci/run` installs it.
@@ -23,7 +23,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
-PEOPLE, SEED = 800, 5
+SEED = 5
+LIKE = "North Yorkshire"  # the store the app builds on first start: North Yorkshire's synthetic twin
 MODES = ("workshop", "analyst")
 RUN_TIMEOUT_MS = 60_000
 
@@ -52,7 +53,7 @@ def browser_available() -> None:
 @pytest.fixture(scope="session")
 def browser_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("browser") / "browser.duckdb"
-    write_store(path, people=PEOPLE, seed=SEED)
+    write_store(path, seed=SEED, like=LIKE)
     return path
 
 
