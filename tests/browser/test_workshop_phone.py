@@ -47,8 +47,11 @@ def start_workshop(page, app_url: str, name: str, cards: int = 2) -> str:
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Create workshop").click()
     sp.settle(page)
-    heading = page.get_by_role("heading", name=re.compile("Join code")).inner_text()
-    return re.search(r"Join code:\s*([A-Z0-9]+)", heading).group(1)
+    made = page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Workshop '{name}' is ready")
+    if not made.count():  # never read another workshop's code: say what the page said instead
+        sp.screenshot(page, sp.ROOT / "tests" / "artifacts", "workshop-not-created")
+        raise AssertionError(f"workshop {name!r} not created: {page.locator('[data-testid=stMain]').inner_text()[:800]}")
+    return re.search(r"join code ([A-Z0-9]+)", made.inner_text()).group(1)
 
 
 def join(phone, app_url: str, code: str) -> None:
@@ -64,14 +67,16 @@ def answer(phone, matters: str, fair: str, words: str = "") -> None:
         phone.get_by_label("A comment, or how you would say it").fill(words)
     phone.get_by_role("button", name=re.compile("Send my answer|Change my answer")).click()
     sp.settle(phone)
+    assert sp.exceptions(phone) == [] and phone.get_by_text(re.compile("Saved. Thank you!|answered every card")).count()
 
 
-def wait_until(page, holds, what: str, seconds: float = 20) -> None:
+def wait_until(page, holds, what: str, seconds: float = 40) -> None:
     """Wait for the page's text to show `what` (a screen that refreshes every 3 s, on a busy machine)."""
     deadline = time.monotonic() + seconds
     while not holds(page.locator("body").inner_text()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"never showed {what}")
+            page.screenshot(path=str(sp.ROOT / "tests" / "artifacts" / "workshop-never-showed.png"))
+            raise AssertionError(f"never showed {what}: {page.locator('body').inner_text()[:600]}")
         page.wait_for_timeout(500)
 
 
@@ -158,7 +163,7 @@ def test_the_projector_shows_a_card_from_three_answers_and_a_comment_once_approv
     wait_until(screen, lambda text: re.search(r"Comment from phone \d", text), "the approved comment")
     sp.settle(screen)
     assert len(re.findall(r"Comment from phone \d", screen.locator("body").inner_text())) == 1
-    assert screen.get_by_role("heading", name=card).is_visible()
+    screen.get_by_role("heading", name=card).wait_for(state="visible")  # the screen redraws every 3 s
     assert sp.exceptions(screen) == []
     sp.screenshot(screen, artifacts, "workshop-projector")
     assert sp.accessibility_problems(screen) == []
