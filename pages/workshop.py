@@ -29,6 +29,7 @@ def create(choices: dict) -> None:
         made = ws.create_workshop(ctx.opened, ctx.actor, state.ws_name, [choices[i] for i in state.ws_cards],
                                   ctx.threshold)
         state.ws_running = made.id
+        state.ws_starting = False  # fold the form away: the new workshop's live results refresh again
         state.ws_message = ("success", f"Workshop '{made.name}' is ready: join code {made.join_code}.")
     except ws.WorkshopError as exc:
         state.ws_message = ("error", str(exc))
@@ -41,9 +42,8 @@ def address(path: str, **query: str) -> str:
     return f"{base}/{path}?{urlencode(query)}"
 
 
-@st.fragment(run_every="3s")
 def live_results(session: ws.Workshop, titles: dict[str, str]) -> None:
-    """The room's answers, refreshed every few seconds; a card's answers once 3 people have answered it."""
+    """The room's answers; a card's answers once 3 people have answered it."""
     found = ws.results(ctx.cursor(), ctx.actor, session, titles, ctx.mode)
     st.metric("People who have answered", found.participants)
     st.caption(ws.results_summary(found.summary))
@@ -142,7 +142,8 @@ def facilitator() -> None:
     show_message()
     choices = {ind.id: ind for ind in ws.discussable(ctx.cursor())}
     every = ws.workshops(ctx.cursor())
-    with st.expander("Start a workshop", expanded=not every), st.form("ws_create"):
+    starting = st.expander("Start a workshop", expanded=not every, key="ws_starting", on_change="rerun")
+    with starting, st.form("ws_create"):
         st.text_input("Workshop name", max_chars=ws.NAME_LIMIT, key="ws_name")
         st.multiselect("Cards to discuss (in this order)", list(choices), key="ws_cards",
                        format_func=lambda i: f"{choices[i].title} ({status_badge(choices[i].status)})")
@@ -160,7 +161,10 @@ def facilitator() -> None:
     table = ws.cards(ctx.cursor(), session, ctx.year)
     titles = dict(zip(table["indicator_id"], table["title"]))
     st.subheader("The room's answers")
-    live_results(session, titles)
+    # Refreshed every few seconds, except while the start form is open: a redraw closes its open card list.
+    if starting.open:
+        st.caption("Live updates are paused while the start form is open.")
+    st.fragment(live_results, run_every=None if starting.open or session.closed else "3s")(session, titles)
     st.subheader("Their words")
     comments(session, titles)
     st.subheader("Decisions")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import streamlit_page as sp
 from cl_metrics.indicators import builtin
@@ -27,22 +25,21 @@ FONTS = """() => [...document.querySelectorAll('[data-testid="stMain"] p, [data-
     .map(e => [e.innerText.slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])"""
 
 
+PAUSED = "Live updates are paused while the start form is open."
+
+
 def start_workshop(page, app_url: str, name: str, cards: int = 2) -> str:
     """Create a workshop with the first built-in indicators as its cards; its join code."""
     sp.visit(page, app_url, "workshop", "analyst")
     if not page.get_by_label("Workshop name").is_visible():  # other workshops exist: the form is folded away
         page.get_by_text("Start a workshop").click()
+        sp.settle(page)
+        assert page.get_by_text(PAUSED).is_visible()  # a redraw would close the card list as it is typed in
     page.get_by_label("Workshop name").fill(name)
     chooser = page.get_by_test_id("stMultiSelect").filter(has_text="Cards to discuss")
     for indicator in builtin()[:cards]:  # typed and chosen with Enter, as a keyboard user does
-        option = page.get_by_role("option", name=re.compile(re.escape(indicator.title))).first
-        for _ in range(5):  # the live results redraw every 3 s, which can close an open list: type again
-            chooser.locator("input").fill(indicator.title)
-            try:
-                option.wait_for(timeout=3000)
-                break
-            except PlaywrightTimeout:
-                continue
+        chooser.locator("input").fill(indicator.title)
+        page.get_by_role("option", name=re.compile(re.escape(indicator.title))).first.wait_for()
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Create workshop").click()
@@ -51,6 +48,7 @@ def start_workshop(page, app_url: str, name: str, cards: int = 2) -> str:
     if not made.count():  # never read another workshop's code: say what the page said instead
         sp.screenshot(page, sp.ROOT / "tests" / "artifacts", "workshop-not-created")
         raise AssertionError(f"workshop {name!r} not created: {page.locator('[data-testid=stMain]').inner_text()[:800]}")
+    assert page.get_by_text(PAUSED).count() == 0  # the form folds away and the live results refresh again
     return re.search(r"join code ([A-Z0-9]+)", made.inner_text()).group(1)
 
 
