@@ -6,15 +6,14 @@ indicator that names a field, code or type we do not hold is refused before any 
 from __future__ import annotations
 
 import tomllib
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from cl_metrics import config
 from cl_metrics.spec import Voice, spec
 
-DERIVED_FIELDS = Path(__file__).parent / "specs" / "derived_fields.toml"
+DERIVED_FIELDS = "cl_metrics/specs/derived_fields.toml"
 FieldType = Literal["VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN"]  # DOUBLE: derived scores only
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
 # Annual local tables joined one row per young person-year (the latest record in the year wins),
@@ -49,7 +48,7 @@ OC3_LABELS = {"IN_TOUCH": ("In touch with the council", "keeping_in_touch"),
               "ACCOM": ("Accommodation type and suitability", "accommodation")}
 
 
-@cache
+@config.cached
 def registry() -> dict[str, Field]:
     """Every field by name."""
     s = spec()
@@ -64,7 +63,7 @@ def registry() -> dict[str, Field]:
         fields[c.name] = Field(name=c.name, type=c.type, label=c.label or c.name,
                                codes=_codes(s, c.codes, c.type), min=_bound(s, c, min), max=_bound(s, c, max),
                                domain=c.domain, voice=c.voice, source=f"{table}.{c.name}")
-    with open(DERIVED_FIELDS, "rb") as fh:
+    with open(config.path(DERIVED_FIELDS), "rb") as fh:
         derived = tomllib.load(fh)
     for name, raw in derived["fields"].items():
         codes = derived["codes"].get(raw.pop("codes", None))
