@@ -16,11 +16,6 @@ from cl_metrics.spec import Voice, spec
 DERIVED_FIELDS = "cl_metrics/specs/derived_fields.toml"
 FieldType = Literal["VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN"]  # DOUBLE: derived scores only
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
-# Annual local tables joined one row per young person-year (the latest record in the year wins),
-# each with the date column that says which record is latest.
-RECORD_TABLES = {"health_record": "recorded_on", "risk_record": "recorded_on",
-                 "finance_record": "recorded_on", "pathway_plan": "plan_date",
-                 "wellbeing_response": "response_date"}
 YOUNG_PERSON_FIELDS = ("category", "disability", "uasc")
 
 
@@ -58,7 +53,7 @@ def registry() -> dict[str, Field]:
         fields[name] = Field(name=name, type="VARCHAR", label=label, codes=s.codes[name], domain=domain,
                              voice="national-return", source=f"oc3.{name}")
     local = [("young_person", c) for c in s.table("young_person").columns if c.name in YOUNG_PERSON_FIELDS]
-    local += [(t, c) for t in RECORD_TABLES for c in s.table(t).columns if c.name not in ("CHILD", "recorded_on")]
+    local += [(t, c) for t in s.record_tables() for c in s.table(t).columns if c.name not in ("CHILD", "recorded_on")]
     for table, c in local:
         fields[c.name] = Field(name=c.name, type=c.type, label=c.label or c.name,
                                codes=_codes(s, c.codes, c.type), min=_bound(s, c, min), max=_bound(s, c, max),

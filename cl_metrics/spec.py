@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from cl_metrics import config
+from cl_metrics.domains import domain_ids
 
 SPEC_DIR = "cl_metrics/specs"
 Voice = Literal["self-reported", "worker-recorded", "national-return"]
@@ -42,6 +43,7 @@ class TableSpec(BaseModel):
     annual: bool = True
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...] = ()
+    person_year_latest_by: str | None = None  # feeds person_year: the latest row a year by this date
 
     @property
     def column_names(self) -> list[str]:
@@ -70,6 +72,10 @@ class Spec(BaseModel):
 
     def local_tables(self) -> list[TableSpec]:
         return [t for t in self.tables.values() if t.source == "local"]
+
+    def record_tables(self) -> dict[str, str]:
+        """The tables that feed `person_year`, each with the date column that says which row of a year is latest."""
+        return {t.name: t.person_year_latest_by for t in self.local_tables() if t.person_year_latest_by}
 
 
 class YearSpec(BaseModel):
@@ -210,6 +216,7 @@ def spec() -> Spec:
     local = _read("local.toml")
     tables.update({name: TableSpec(name=name, source="local", **t) for name, t in local["tables"].items()})
     codes.update({k: tuple(str(v) for v in vs) for k, vs in local.get("codes", {}).items()})
+    codes["DOMAIN"] = tuple(domain_ids())  # a voice note names one of the declared domains
     labels.update(local.get("labels", {}))
     return Spec(tables=tables, codes=codes, labels=labels)
 
