@@ -19,9 +19,6 @@ from cl_metrics.store import RECORDS_STAMP, set_info, transaction
 __all__ = ["AGE_IN_YEAR", "build_sql", "rebuild", "refresh"]
 AGE_BAND = """CASE WHEN age IS NULL THEN 'Not known' WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
                    WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
-ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
-                   WHEN 'B' THEN 'Black' WHEN 'C' THEN 'Other' WHEN 'O' THEN 'Other'
-                   ELSE 'Not known' END"""
 
 
 def _labelled(expression: str, labels: dict[str, str], otherwise: str) -> str:
@@ -32,6 +29,11 @@ def _labelled(expression: str, labels: dict[str, str], otherwise: str) -> str:
 
 def _accom_type_case() -> str:
     return f"CASE WHEN ACCOM IS NULL THEN 'Not recorded' ELSE {_labelled('left(ACCOM, 1)', spec().labels['ACCOM_TYPE'], 'Other')} END"
+
+
+def _ethnic_group_case() -> str:
+    """The group DfE publishes, from the first letter of the ETHNIC code (specs/ssda903.toml)."""
+    return _labelled("left(ETHNIC, 1)", spec().labels["ETHNIC_GROUP"], "Not known")
 
 
 def _sex_group_case() -> str:
@@ -125,7 +127,7 @@ aged AS (
 SELECT *,
        {AGE_BAND} AS age_band,
        {_sex_group_case()} AS sex_group,
-       {ETHNIC_GROUP} AS ethnic_group,
+       {_ethnic_group_case()} AS ethnic_group,
        CASE WHEN uasc THEN 'UASC' WHEN NOT uasc THEN 'Not UASC' ELSE 'Not known' END AS uasc_status,
        CASE WHEN disability THEN 'Disabled' WHEN NOT disability THEN 'Not disabled' ELSE 'Not known' END
            AS disability_status,
