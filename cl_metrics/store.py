@@ -50,6 +50,9 @@ MIGRATIONS = {
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
+# A synthetic store's young people and seed when none is said: the generator's defaults, and what
+# regenerating offers for a store that did not record its own.
+DEFAULT_PEOPLE, DEFAULT_SEED = 1500, 2024
 STORE_ENV = "CL_STORE"
 
 # Tables the app itself writes: lab, workshops, imports. Same file, same versioning.

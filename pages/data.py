@@ -5,6 +5,7 @@ from cl_metrics import benchmarks
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
 from pages.common import current, download, grid, plain
+from synthetic.generate import regenerate
 
 ctx = current()
 analyst = ctx.mode == "analyst"  # only analysts are offered analyst mode (cl_metrics.access)
@@ -134,7 +135,7 @@ if settings:
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):
             bar = st.progress(0.0, text="Starting")
-            admin.regenerate_synthetic(ctx.opened, ctx.actor, int(people), int(seed),
+            admin.regenerate_synthetic(ctx.opened, ctx.actor, int(people), int(seed), regenerate,
                                        progress=lambda fraction, label: bar.progress(fraction, text=label))
             st.session_state.pop("data_last_upload", None)
             st.rerun()

@@ -4,6 +4,8 @@ on every page that lists domains, with no code change."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,14 @@ def test_a_domain_without_indicators_says_so(ninth_domain_without_indicators, mo
     assert at.title[0].value == "Digital inclusion"
     assert [i.value for i in at.info] == ["This domain has no indicators yet. A manager can try one in the Indicator lab."]
     assert not at.metric
+
+
+def test_cl_metrics_never_imports_the_generator():
+    """Layers run one way: synthetic writes the store with cl_metrics, never the reverse (the Data page
+    hands the generator to the regenerate action)."""
+    program = ("import pkgutil, importlib, sys, cl_metrics\n"
+               "for module in pkgutil.walk_packages(cl_metrics.__path__, 'cl_metrics.'):\n"
+               "    importlib.import_module(module.name)\n"
+               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('synthetic', 'streamlit')))")
+    done = subprocess.run([sys.executable, "-c", program], cwd=REPOSITORY, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
