@@ -230,9 +230,15 @@ def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSum
     people, years = 0, ()
     if has_person_year(con):  # the years and young people that indicators read, from any source table
         people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
-        years = tuple(r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall())
+        years = tuple(record_years(con))
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
                         years=years, seed=info.get("seed"), authority=info.get("authority"))
+
+
+def record_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The collection years `person_year` holds: what the sidebar offers and indicators are computed for.
+    (The rules' flags count over every annual table's years instead: `rules.store_years`.)"""
+    return [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
 
 
 def has_person_year(con: duckdb.DuckDBPyConnection) -> bool:

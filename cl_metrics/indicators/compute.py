@@ -14,6 +14,7 @@ import pandas as pd
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect
 from cl_metrics.indicators.compiler import aggregate_sql
 from cl_metrics.indicators.model import Condition, Indicator
+from cl_metrics.store import record_years
 
 # Dimensions a breakdown may use: id -> (person_year field, label). Data, so pages list them.
 DIMENSIONS = {
@@ -70,6 +71,4 @@ def breakdown(con, indicators: Sequence[Indicator], dimension: str, year: int,
     return protect(frame, ["indicator_id"], threshold, mode)
 
 
-def years(con) -> list[int]:
-    """Collection years the store holds, oldest first."""
-    return [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
+years = record_years  # the collection years indicators are computed for, oldest first (one definition, in store)
