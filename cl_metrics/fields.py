@@ -31,6 +31,8 @@ class Field(BaseModel):
     domain: str | None = None
     voice: Voice | None = None
     source: str
+    breakdown: str | None = None
+    breakdown_label: str | None = None
 
     @property
     def numeric(self) -> bool:
