@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import tomllib
+
 from pydantic import ValidationError
 
 from cl_metrics import config
-
 from cl_metrics.indicators.model import Condition, Indicator, PublishedMeasure
 
 BUILTIN_FILE = "cl_metrics/indicators/builtin.toml"
