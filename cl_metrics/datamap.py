@@ -9,27 +9,26 @@ disagree.
 from __future__ import annotations
 
 import tomllib
-from functools import cache
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
-from cl_metrics import memo, quality
+from cl_metrics import config, memo, quality
 from cl_metrics.charts import FONT_SIZE, OKABE_ITO, style
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import domains
 from cl_metrics.spec import Voice, spec
 from cl_metrics.views import VOICE_LABELS
 
-DATA_MAP_FILE = Path(__file__).parent / "specs" / "data_map.toml"
+DATA_MAP_FILE = "cl_metrics/specs/data_map.toml"
 CHARACTERISTICS = "characteristics"
 HELD, NOT_HELD = "Held in this store", "Known, not held"
 
 
 def group_names() -> dict[str, str]:
-    """The map's groups in order: characteristics (used by every domain), then the eight domains."""
+    """The map's groups in order: characteristics (used by every domain), then the declared domains."""
     return {CHARACTERISTICS: "Characteristics (used by every domain)", **{d.id: d.name for d in domains()}}
 
 
@@ -87,8 +86,9 @@ class DataItem(BaseModel):
         return self
 
 
-def load(path: Path = DATA_MAP_FILE) -> tuple[DataItem, ...]:
+def load(path: Path | None = None) -> tuple[DataItem, ...]:
     """Read and validate a data map file; a bad item is refused with its number and name."""
+    path = path or config.path(DATA_MAP_FILE)
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)["item"]
     items = []
@@ -100,7 +100,7 @@ def load(path: Path = DATA_MAP_FILE) -> tuple[DataItem, ...]:
     return tuple(items)
 
 
-@cache
+@config.cached
 def items() -> tuple[DataItem, ...]:
     return load()
 

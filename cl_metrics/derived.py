@@ -10,19 +10,15 @@ import uuid
 
 import duckdb
 
-from cl_metrics.fields import RECORD_TABLES, registry
+from cl_metrics.fields import registry
 from cl_metrics.rules import store_record_flags
 from cl_metrics.rules.sql import AGE_IN_YEAR, text
 from cl_metrics.spec import spec, swemwbs_conversion
 from cl_metrics.store import RECORDS_STAMP, set_info, transaction
 
-KEY_TABLES = ("oc3", *RECORD_TABLES, "pa_contact")
 __all__ = ["AGE_IN_YEAR", "build_sql", "rebuild", "refresh"]
 AGE_BAND = """CASE WHEN age IS NULL THEN 'Not known' WHEN age <= 17 THEN '16-17' WHEN age = 18 THEN '18'
                    WHEN age <= 21 THEN '19-21' ELSE '22-25' END"""
-ETHNIC_GROUP = """CASE left(ETHNIC, 1) WHEN 'W' THEN 'White' WHEN 'M' THEN 'Mixed' WHEN 'A' THEN 'Asian'
-                   WHEN 'B' THEN 'Black' WHEN 'C' THEN 'Other' WHEN 'O' THEN 'Other'
-                   ELSE 'Not known' END"""
 
 
 def _labelled(expression: str, labels: dict[str, str], otherwise: str) -> str:
@@ -33,6 +29,11 @@ def _labelled(expression: str, labels: dict[str, str], otherwise: str) -> str:
 
 def _accom_type_case() -> str:
     return f"CASE WHEN ACCOM IS NULL THEN 'Not recorded' ELSE {_labelled('left(ACCOM, 1)', spec().labels['ACCOM_TYPE'], 'Other')} END"
+
+
+def _ethnic_group_case() -> str:
+    """The group DfE publishes, from the first letter of the ETHNIC code (specs/ssda903.toml)."""
+    return _labelled("left(ETHNIC, 1)", spec().labels["ETHNIC_GROUP"], "Not known")
 
 
 def _sex_group_case() -> str:
@@ -80,9 +81,10 @@ OC3_ONE_ROW = """SELECT * EXCLUDE (_order) FROM (SELECT *, rowid AS _order FROM 
 
 
 def build_sql() -> str:
-    keys = " UNION ".join(f"SELECT CHILD, collection_year FROM {t}" for t in KEY_TABLES)
+    record_tables = spec().record_tables()
+    keys = " UNION ".join(f"SELECT CHILD, collection_year FROM {t}" for t in ("oc3", *record_tables, "pa_contact"))
     joins = "\n".join(f"LEFT JOIN {_latest(t, d)} AS {t} USING (CHILD, collection_year)"
-                      for t, d in RECORD_TABLES.items())
+                      for t, d in record_tables.items())
     return f"""
 CREATE OR REPLACE TABLE person_year AS
 SELECT * REPLACE ({_as_enums()}) FROM (
@@ -108,7 +110,7 @@ base AS (
            CASE WHEN cy.collection_year IS NOT NULL THEN coalesce(contacts.pa_contacts, 0) END AS pa_contacts,
            contacts.last_contact,
            lf.CHILD IS NOT NULL AS left_foster_care_at_18,
-           {", ".join(f"{t}.* EXCLUDE (CHILD, collection_year)" for t in RECORD_TABLES)}
+           {", ".join(f"{t}.* EXCLUDE (CHILD, collection_year)" for t in record_tables)}
     FROM keys k
     LEFT JOIN hdr USING (CHILD)
     LEFT JOIN oc3_year USING (CHILD, collection_year)
@@ -125,7 +127,7 @@ aged AS (
 SELECT *,
        {AGE_BAND} AS age_band,
        {_sex_group_case()} AS sex_group,
-       {ETHNIC_GROUP} AS ethnic_group,
+       {_ethnic_group_case()} AS ethnic_group,
        CASE WHEN uasc THEN 'UASC' WHEN NOT uasc THEN 'Not UASC' ELSE 'Not known' END AS uasc_status,
        CASE WHEN disability THEN 'Disabled' WHEN NOT disability THEN 'Not disabled' ELSE 'Not known' END
            AS disability_status,

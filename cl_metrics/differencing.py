@@ -27,7 +27,7 @@ import pandas as pd
 
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, checked_threshold, display, primary
 from cl_metrics.indicators import Indicator, builtin
-from cl_metrics.indicators.compiler import TABLE, Conditions, Sql, column
+from cl_metrics.indicators.compiler import Conditions, Sql, column, in_years
 
 DIFFERENCING = "differencing"
 # Where a row sits for one candidate: outside its denominator, in its numerator, or in the rest of it.
@@ -80,15 +80,11 @@ def _overlaps(con, candidates: Sequence[Indicator], others: Sequence[Indicator],
     published = [{kind: groups.setdefault(sql, len(groups)) for kind, sql in _published(ind, conditions).items()}
                  for ind in others]
     values = [column(ind.value_field) for ind in [*candidates, *others] if ind.unit == "mean"]
-    inner = Sql(", ".join(dict.fromkeys(["collection_year", *values])))
-    for name, sql in conditions.named.values():
-        inner = inner + Sql(", ") + sql + Sql(f" AS {name}")
     outer = [f"{place} AS p{i}" for i, place in enumerate(places)]
     outer += ["count(*) AS size", *(f"count_if({sql}) AS g{number}" for sql, number in groups.items())]
     keys = ", ".join(str(k) for k in range(1, len(places) + 2))
-    query = (Sql(f"SELECT collection_year, {', '.join(outer)} FROM (SELECT ") + inner
-             + Sql(f" FROM {TABLE} WHERE collection_year IN ({', '.join(['CAST(? AS INTEGER)'] * len(years))})",
-                   list(years)) + Sql(f") GROUP BY {keys}"))
+    query = (Sql(f"SELECT collection_year, {', '.join(outer)} FROM (")
+             + conditions.inner_select(["collection_year", *values], in_years(years)) + Sql(f") GROUP BY {keys}"))
     return con.execute(query.text, query.params).df(), published
 
 

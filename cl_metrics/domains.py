@@ -1,14 +1,14 @@
-"""The eight domains of information, read from domains.toml (data, so a workshop can rename them)."""
+"""The domains of information, read from domains.toml (data, so a workshop can rename, regroup or add them)."""
 from __future__ import annotations
 
 import tomllib
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-DOMAINS_FILE = Path(__file__).parent / "domains.toml"
+from cl_metrics import config
+
+DOMAINS_FILE = "cl_metrics/domains.toml"
 
 
 class Domain(BaseModel):
@@ -19,9 +19,9 @@ class Domain(BaseModel):
     summary: str
 
 
-@cache
+@config.cached
 def domains() -> tuple[Domain, ...]:
-    with open(DOMAINS_FILE, "rb") as fh:
+    with open(config.path(DOMAINS_FILE), "rb") as fh:
         return tuple(Domain(**d) for d in tomllib.load(fh)["domain"])
 
 

@@ -6,22 +6,16 @@ indicator that names a field, code or type we do not hold is refused before any 
 from __future__ import annotations
 
 import tomllib
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from cl_metrics import config
 from cl_metrics.spec import Voice, spec
 
-DERIVED_FIELDS = Path(__file__).parent / "specs" / "derived_fields.toml"
+DERIVED_FIELDS = "cl_metrics/specs/derived_fields.toml"
 FieldType = Literal["VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN"]  # DOUBLE: derived scores only
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
-# Annual local tables joined one row per young person-year (the latest record in the year wins),
-# each with the date column that says which record is latest.
-RECORD_TABLES = {"health_record": "recorded_on", "risk_record": "recorded_on",
-                 "finance_record": "recorded_on", "pathway_plan": "plan_date",
-                 "wellbeing_response": "response_date"}
 YOUNG_PERSON_FIELDS = ("category", "disability", "uasc")
 
 
@@ -37,6 +31,8 @@ class Field(BaseModel):
     domain: str | None = None
     voice: Voice | None = None
     source: str
+    breakdown: str | None = None
+    breakdown_label: str | None = None
 
     @property
     def numeric(self) -> bool:
@@ -49,7 +45,7 @@ OC3_LABELS = {"IN_TOUCH": ("In touch with the council", "keeping_in_touch"),
               "ACCOM": ("Accommodation type and suitability", "accommodation")}
 
 
-@cache
+@config.cached
 def registry() -> dict[str, Field]:
     """Every field by name."""
     s = spec()
@@ -59,12 +55,12 @@ def registry() -> dict[str, Field]:
         fields[name] = Field(name=name, type="VARCHAR", label=label, codes=s.codes[name], domain=domain,
                              voice="national-return", source=f"oc3.{name}")
     local = [("young_person", c) for c in s.table("young_person").columns if c.name in YOUNG_PERSON_FIELDS]
-    local += [(t, c) for t in RECORD_TABLES for c in s.table(t).columns if c.name not in ("CHILD", "recorded_on")]
+    local += [(t, c) for t in s.record_tables() for c in s.table(t).columns if c.name not in ("CHILD", "recorded_on")]
     for table, c in local:
         fields[c.name] = Field(name=c.name, type=c.type, label=c.label or c.name,
                                codes=_codes(s, c.codes, c.type), min=_bound(s, c, min), max=_bound(s, c, max),
                                domain=c.domain, voice=c.voice, source=f"{table}.{c.name}")
-    with open(DERIVED_FIELDS, "rb") as fh:
+    with open(config.path(DERIVED_FIELDS), "rb") as fh:
         derived = tomllib.load(fh)
     for name, raw in derived["fields"].items():
         codes = derived["codes"].get(raw.pop("codes", None))

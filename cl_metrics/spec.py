@@ -10,14 +10,15 @@ fields read that.
 from __future__ import annotations
 
 import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SPEC_DIR = Path(__file__).parent / "specs"
-YEAR_DIR = SPEC_DIR / "ssda903"
+from cl_metrics import config
+from cl_metrics.domains import domain_ids
+
+SPEC_DIR = "cl_metrics/specs"
 Voice = Literal["self-reported", "worker-recorded", "national-return"]
 
 
@@ -42,6 +43,7 @@ class TableSpec(BaseModel):
     annual: bool = True
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...] = ()
+    person_year_latest_by: str | None = None  # feeds person_year: the latest row a year by this date
 
     @property
     def column_names(self) -> list[str]:
@@ -71,6 +73,10 @@ class Spec(BaseModel):
     def local_tables(self) -> list[TableSpec]:
         return [t for t in self.tables.values() if t.source == "local"]
 
+    def record_tables(self) -> dict[str, str]:
+        """The tables that feed `person_year`, each with the date column that says which row of a year is latest."""
+        return {t.name: t.person_year_latest_by for t in self.local_tables() if t.person_year_latest_by}
+
 
 class YearSpec(BaseModel):
     """The 903 return of one collection year (ending 31 March `year`): its tables, codes and rules."""
@@ -92,13 +98,14 @@ def year_label(year: int) -> str:
     return f"{year - 1}-{year % 100:02d}"
 
 
-def _read(path: Path) -> dict:
-    with open(path, "rb") as fh:
+def _read(name: str) -> dict:
+    """A file of specs/, from the configuration folder."""
+    with open(config.path(f"{SPEC_DIR}/{name}"), "rb") as fh:
         return tomllib.load(fh)
 
 
 def _titles() -> dict[str, str]:
-    return _read(SPEC_DIR / "ssda903.toml")["titles"]
+    return _read("ssda903.toml")["titles"]
 
 
 def _table(name: str, raw: dict) -> TableSpec:
@@ -148,17 +155,17 @@ def _file_year(path: Path) -> int:
     return int(first) + 1
 
 
-@cache
+@config.cached
 def return_years() -> dict[int, YearSpec]:
     """Every collection year's 903 spec, by the year ending 31 March, built from the base year on."""
-    paths = sorted(YEAR_DIR.glob("*.toml"), key=_file_year)
-    base = _read(paths[0])
+    paths = sorted(config.path(f"{SPEC_DIR}/ssda903").glob("*.toml"), key=_file_year)
+    base = _read(f"ssda903/{paths[0].name}")
     first = YearSpec(year=_file_year(paths[0]), tables={n: _table(n, t) for n, t in base["tables"].items()},
                      codes={k: tuple(str(v) for v in vs) for k, vs in base["codes"].items()},
                      rules=tuple(base["rules"]), params=base.get("params", {}))
     years = {first.year: first}
     for path in paths[1:]:
-        raw = _read(path)
+        raw = _read(f"ssda903/{path.name}")
         previous = years[max(years)]
         if raw.get("based_on") != previous.label or _file_year(path) != previous.year + 1:
             raise ValueError(f"{path.name} must follow {previous.label} (based_on = \"{previous.label}\")")
@@ -198,28 +205,29 @@ def _union_tables(years: list[YearSpec]) -> dict[str, TableSpec]:
     return tables
 
 
-@cache
+@config.cached
 def spec() -> Spec:
     """The combined spec the store is built from: the return's tables over every year, then the local ones."""
     years = list(return_years().values())
     tables = _union_tables(years)
     codes = _union_codes(years)
-    national = _read(SPEC_DIR / "ssda903.toml")
+    national = _read("ssda903.toml")
     labels: dict[str, dict[str, str]] = dict(national.get("labels", {}))
-    local = _read(SPEC_DIR / "local.toml")
+    local = _read("local.toml")
     tables.update({name: TableSpec(name=name, source="local", **t) for name, t in local["tables"].items()})
     codes.update({k: tuple(str(v) for v in vs) for k, vs in local.get("codes", {}).items()})
+    codes["DOMAIN"] = tuple(domain_ids())  # a voice note names one of the declared domains
     labels.update(local.get("labels", {}))
     return Spec(tables=tables, codes=codes, labels=labels)
 
 
-@cache
+@config.cached
 def swemwbs_conversion() -> dict[int, float]:
     """Warwick's published SWEMWBS table, raw sum (7-35) -> metric score (specs/swemwbs.toml)."""
-    return {int(raw): float(metric) for raw, metric in _read(SPEC_DIR / "swemwbs.toml")["raw_to_metric"].items()}
+    return {int(raw): float(metric) for raw, metric in _read("swemwbs.toml")["raw_to_metric"].items()}
 
 
-@cache
+@config.cached
 def xml_layout() -> dict:
     """Where each table's rows sit in DfE's XML form of the return (see specs/ssda903.toml)."""
-    return _read(SPEC_DIR / "ssda903.toml")["xml"]
+    return _read("ssda903.toml")["xml"]

@@ -50,6 +50,9 @@ MIGRATIONS = {
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "care_leavers.duckdb"
+# A synthetic store's young people and seed when none is said: the generator's defaults, and what
+# regenerating offers for a store that did not record its own.
+DEFAULT_PEOPLE, DEFAULT_SEED = 1500, 2024
 STORE_ENV = "CL_STORE"
 
 # Tables the app itself writes: lab, workshops, imports. Same file, same versioning.
@@ -227,9 +230,15 @@ def summary(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> StoreSum
     people, years = 0, ()
     if has_person_year(con):  # the years and young people that indicators read, from any source table
         people = con.execute("SELECT count(DISTINCT CHILD) FROM person_year").fetchone()[0]
-        years = tuple(r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall())
+        years = tuple(record_years(con))
     return StoreSummary(path=str(path), source=info.get("source", "real"), young_people=people,
                         years=years, seed=info.get("seed"), authority=info.get("authority"))
+
+
+def record_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The collection years `person_year` holds: what the sidebar offers and indicators are computed for.
+    (The rules' flags count over every annual table's years instead: `rules.store_years`.)"""
+    return [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
 
 
 def has_person_year(con: duckdb.DuckDBPyConnection) -> bool:

@@ -11,21 +11,20 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from cl_metrics import config
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, SECONDARY, Mode, display, protect, protected_count
 from cl_metrics.domains import domain, domain_ids
 from cl_metrics.fields import registry
 from cl_metrics.indicators.compiler import TABLE, Sql, all_of
 from cl_metrics.indicators.model import Condition
 
-PAIRS_FILE = Path(__file__).with_name("voice_pairs.toml")
+PAIRS_FILE = "cl_metrics/voice_pairs.toml"
 YOUNG_PERSON = "young person"
 # The four cells, in display order: (recorded yes, says yes).
 CELLS = [(True, True), (True, False), (False, True), (False, False)]
@@ -67,13 +66,13 @@ class Pairing(BaseModel):
         return self
 
 
-@cache
+@config.cached
 def _declarations() -> dict:
-    with open(PAIRS_FILE, "rb") as fh:
+    with open(config.path(PAIRS_FILE), "rb") as fh:
         return tomllib.load(fh)
 
 
-@cache
+@config.cached
 def pairings() -> tuple[Pairing, ...]:
     return tuple(Pairing.model_validate(p) for p in _declarations()["pairing"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -346,10 +346,12 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
                        args=("downloaded", named) if ctx.mode == "analyst" else None)
 
 
-def grid(frame: pd.DataFrame, per_row: int) -> Iterator[tuple]:
-    """(column, row) for each row of `frame`, laid out `per_row` to a line, read left to right."""
-    for start in range(0, len(frame), per_row):
-        yield from zip(st.columns(per_row), (row for _, row in frame.iloc[start:start + per_row].iterrows()))
+def grid(items: pd.DataFrame | Sequence, per_row: int) -> Iterator[tuple]:
+    """(column, item) for each row of a table or item of a list, laid out `per_row` to a line, read left to
+    right: as many lines as there are items (a ninth domain or local table gets a place too)."""
+    items = [row for _, row in items.iterrows()] if isinstance(items, pd.DataFrame) else list(items)
+    for start in range(0, len(items), per_row):
+        yield from zip(st.columns(per_row), items[start:start + per_row])
 
 
 def card_grid(figures: pd.DataFrame) -> None:

@@ -4,7 +4,8 @@ import streamlit as st
 from cl_metrics import benchmarks
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
-from pages.common import current, download, plain
+from pages.common import current, download, grid, plain
+from synthetic.generate import regenerate
 
 ctx = current()
 analyst = ctx.mode == "analyst"  # only analysts are offered analyst mode (cl_metrics.access)
@@ -116,7 +117,7 @@ else:
 st.subheader("Templates for what the national return lacks")
 st.markdown("One CSV per local table: the header row and example rows. Columns and codes are documented in "
             "`data/README.md`. Fill one in and import it above.")
-for column, template in zip(st.columns(2) * 4, admin.templates()):
+for column, template in grid(admin.templates(), 2):
     column.download_button(template.title, template.data, file_name=f"{template.table}.csv", mime="text/csv",
                            key=f"template_{template.table}", icon=":material/download:")
 
@@ -134,7 +135,7 @@ if settings:
                                key="regenerate_seed")
         if st.form_submit_button("Regenerate"):
             bar = st.progress(0.0, text="Starting")
-            admin.regenerate_synthetic(ctx.opened, ctx.actor, int(people), int(seed),
+            admin.regenerate_synthetic(ctx.opened, ctx.actor, int(people), int(seed), regenerate,
                                        progress=lambda fraction, label: bar.progress(fraction, text=label))
             st.session_state.pop("data_last_upload", None)
             st.rerun()

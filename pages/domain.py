@@ -29,6 +29,9 @@ require_records(ctx)
 cur = ctx.cursor()
 shown, _ = views.on_show(cur, domain.id)
 indicators = {ind.id: ind for ind in shown}
+if not indicators:  # a domain just declared, before any indicator is
+    st.info("This domain has no indicators yet. A manager can try one in the Indicator lab.")
+    st.stop()
 
 
 def show_chart(summary: str, chart, table, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Overview: the eight domains side by side, established beside prototype."""
+"""Overview: the declared domains side by side, established beside prototype."""
 import streamlit as st
 
 from cl_metrics import views
@@ -15,7 +15,7 @@ st.caption("Beside each published figure: DfE's figures for England, the region 
            "(their mean and range) for the same year, and where this figure would rank among all authorities.")
 
 sections = views.overview(ctx.cursor(), ctx.year, ctx.mode, ctx.threshold, compare)
-for start in (0, 4):
+for start in range(0, len(sections), 4):  # rows of four, however many domains are declared
     columns = st.columns(4)
     for column, (domain, table) in zip(columns, sections[start:start + 4]):
         with column:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cl_metrics import benchmarks, derived, store
+from cl_metrics.store import DEFAULT_PEOPLE, DEFAULT_SEED
 from cl_metrics.spec import spec
 from synthetic import targets as published
 from synthetic.calibration import target
@@ -27,8 +28,6 @@ from synthetic.people import Window, make_caseload, make_people
 from synthetic.sampling import add_years, as_days, year_bounds
 from synthetic.voice import make_voice_notes
 
-DEFAULT_PEOPLE = 1500
-DEFAULT_SEED = 2024
 DEFAULT_LAST_YEAR = 2025
 DEFAULT_LIKE = "North Yorkshire"  # the store the app builds on first start: a twin of the research's site
 YEARS = 5

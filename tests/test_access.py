@@ -20,6 +20,7 @@ from cl_metrics.access.roles import granted, least_role_for, visitor_role
 from cl_metrics.export import MARKING, csv_text, file_name
 from cl_metrics.indicators import Indicator, builtin
 from cl_metrics.ingest import admin
+from synthetic.generate import regenerate
 from tests.conftest import ANALYST, FACILITATOR, MANAGER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,7 @@ GUARDED = {
     "quality.failing_records": ("record_lists", lambda o, a: quality.failing_records(o.cursor(), a)),
     "admin.refused_rows": ("record_lists", lambda o, a: admin.refused_rows(o.cursor(), a)),
     "admin.upload": ("import_files", lambda o, a: admin.upload(o.cursor(), a, [])),
-    "admin.regenerate_synthetic": ("regenerate", lambda o, a: admin.regenerate_synthetic(o, a, 100, 1)),
+    "admin.regenerate_synthetic": ("regenerate", lambda o, a: admin.regenerate_synthetic(o, a, 100, 1, regenerate)),
     "access_log.entries": ("read_access_log", lambda o, a: access_log.entries(o.cursor(), a)),
 }
 

@@ -18,7 +18,7 @@ from cl_metrics.ingest import admin, import_files, pseudonym
 from cl_metrics.ingest.report import ImportRefused
 from cl_metrics.indicators import builtin
 from cl_metrics.spec import spec
-from synthetic.generate import write_store
+from synthetic.generate import regenerate, write_store
 from tests.conftest import ANALYST, FACILITATOR, MANAGER, as_read, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +199,7 @@ def test_regenerating_keeps_the_lab_and_workshops_and_never_breaks_a_reader(synt
         reader = opened.cursor()
         reader.execute("BEGIN TRANSACTION")  # a session in the middle of reading, as the records change
         before = reader.execute("SELECT count(*) FROM oc3").fetchone()[0]
-        admin.regenerate_synthetic(opened, ANALYST, 200, 7)
+        admin.regenerate_synthetic(opened, ANALYST, 200, 7, regenerate)
         assert reader.execute("SELECT count(*) FROM oc3").fetchone()[0] == before  # its snapshot, not an error
         reader.execute("COMMIT")
         after = opened.cursor()
@@ -222,7 +222,7 @@ def test_a_real_store_is_never_offered_regeneration(real_store, monkeypatch):
     opened = session.open_store(real_store)
     try:
         with pytest.raises(admin.ImportRefused, match="holds real data"):
-            admin.regenerate_synthetic(opened, ANALYST, 200, 7)
+            admin.regenerate_synthetic(opened, ANALYST, 200, 7, regenerate)
         assert store.get_info(opened.cursor())["source"] == "real"  # still open, unchanged
     finally:
         opened.connection.close()

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from cl_metrics.domains import domain_ids
+from synthetic.voice import situations
+
 STATEMENTS_PATH = Path(__file__).resolve().parent.parent / "synthetic" / "statements.toml"
 
-# Every (domain, situation) pair the generator looks up.
-REQUIRED = {
-    "keeping_in_touch": ["pa_trusted", "pa_distant", "not_in_touch"],
-    "accommodation": ["safe_home", "unsafe_home", "unsuitable", "staying_put"],
-    "eet": ["neet", "in_education", "working", "higher_education"],
-    "pathway_planning": ["plan_helpful", "plan_not_involved"],
-    "physical_health": ["good_health", "poor_health", "no_dentist"],
-    "wellbeing": ["good_wellbeing", "low_wellbeing", "lonely", "trusted_person"],
-    "safe_risk_taking": ["trying_new_things", "risk_concern", "independence_step"],
-    "financial_preparedness": ["money_confident", "money_struggle", "arrears"],
-}
+# Every (domain, situation) pair the generator looks up, as declared beside the statements.
+REQUIRED = situations()
 
 SPEAKERS = {"young person", "worker"}
 MIN_YOUNG_PERSON = 6
@@ -53,19 +47,21 @@ def test_speakers_are_known(statements):
 def test_every_required_pair_is_covered(statements):
     counts = Counter((s["domain"], s["situation"], s["speaker"]) for s in statements)
     missing = []
-    for domain, situations in REQUIRED.items():
-        for situation in situations:
-            yp = counts[(domain, situation, "young person")]
-            worker = counts[(domain, situation, "worker")]
-            if yp < MIN_YOUNG_PERSON or worker < MIN_WORKER:
-                missing.append((domain, situation, yp, worker))
+    for domain, situation in REQUIRED:
+        yp = counts[(domain, situation, "young person")]
+        worker = counts[(domain, situation, "worker")]
+        if yp < MIN_YOUNG_PERSON or worker < MIN_WORKER:
+            missing.append((domain, situation, yp, worker))
     assert not missing, f"(domain, situation, young person, worker) short: {missing}"
 
 
 def test_no_unknown_pairs(statements):
-    known = {(d, s) for d, sits in REQUIRED.items() for s in sits}
-    unknown = {(s["domain"], s["situation"]) for s in statements} - known
+    unknown = {(s["domain"], s["situation"]) for s in statements} - set(REQUIRED)
     assert not unknown, unknown
+
+
+def test_every_domain_has_situations_and_only_declared_domains_do():
+    assert {domain for domain, _ in REQUIRED} == set(domain_ids())
 
 
 def test_no_duplicate_texts(statements):

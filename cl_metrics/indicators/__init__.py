@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import tomllib
-from functools import cache
-from pathlib import Path
 
 from pydantic import ValidationError
 
+from cl_metrics import config
 from cl_metrics.indicators.model import Condition, Indicator, PublishedMeasure
 
-BUILTIN_FILE = Path(__file__).with_name("builtin.toml")
+BUILTIN_FILE = "cl_metrics/indicators/builtin.toml"
 
 __all__ = ["Condition", "Indicator", "PublishedMeasure", "DeclarationError", "builtin", "load_declarations"]
 
@@ -36,10 +35,10 @@ def load_declarations(raw: list[dict], where: str) -> tuple[Indicator, ...]:
     return tuple(indicators)
 
 
-@cache
+@config.cached
 def builtin() -> tuple[Indicator, ...]:
-    with open(BUILTIN_FILE, "rb") as fh:
-        return load_declarations(tomllib.load(fh)["indicator"], BUILTIN_FILE.name)
+    with open(config.path(BUILTIN_FILE), "rb") as fh:
+        return load_declarations(tomllib.load(fh)["indicator"], "builtin.toml")
 
 
 def by_id(indicator_id: str) -> Indicator:

@@ -77,6 +77,19 @@ class Conditions:
             self.named[key] = (f"c{len(self.named)}", sql)
         return self.named[key][0]
 
+    def inner_select(self, columns: Sequence[str], where: Sql) -> Sql:
+        """The inner SELECT both the figures and the differencing check scan with: `columns`, then every
+        named conjunction as a yes/no column, from person_year rows matching `where`."""
+        select = Sql(", ".join(dict.fromkeys(columns)))
+        for name, sql in self.named.values():
+            select = select + Sql(", " if select.text else "") + sql + Sql(f" AS {name}")
+        return Sql("SELECT ") + select + Sql(f" FROM {TABLE} WHERE ") + where
+
+
+def in_years(years: Sequence[int]) -> Sql:
+    """collection_year is one of `years` (parameters)."""
+    return Sql(f"collection_year IN ({', '.join(['CAST(? AS INTEGER)'] * len(years))})", list(years))
+
 
 def measures(ind: Indicator, i: int, conditions: Conditions) -> str:
     """Two aggregates per indicator: n_i (numerator, or sum for a mean) and d_i (denominator)."""
@@ -97,14 +110,11 @@ def aggregate_sql(indicators: Sequence[Indicator], group_by: Sequence[str] = (),
     conditions = Conditions()
     outer = [measures(ind, i, conditions) for i, ind in enumerate(indicators)]
     values = [column(ind.value_field) for ind in indicators if ind.unit == "mean"]
-    inner = Sql(", ".join(dict.fromkeys([*groups, *values])))
-    for name, sql in conditions.named.values():
-        inner = inner + Sql(", " if inner.text else "") + sql + Sql(f" AS {name}")
     where = all_of(scope)
     if years is not None:
-        where = where + Sql(f" AND collection_year IN ({', '.join(['CAST(? AS INTEGER)'] * len(years))})", list(years))
-    text = (Sql(f"SELECT {', '.join([*groups, *outer])} FROM (SELECT ") + inner
-            + Sql(f" FROM {TABLE} WHERE ") + where + Sql(")"))
+        where = where + Sql(" AND ") + in_years(years)
+    text = (Sql(f"SELECT {', '.join([*groups, *outer])} FROM (") + conditions.inner_select([*groups, *values], where)
+            + Sql(")"))
     if groups:
         text = text + Sql(f" GROUP BY {', '.join(groups)} ORDER BY {', '.join(groups)}")
     return text

@@ -12,19 +12,14 @@ import numpy as np
 import pandas as pd
 
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, protect
+from cl_metrics.fields import registry
 from cl_metrics.indicators.compiler import aggregate_sql
 from cl_metrics.indicators.model import Condition, Indicator
+from cl_metrics.store import record_years
 
-# Dimensions a breakdown may use: id -> (person_year field, label). Data, so pages list them.
-DIMENSIONS = {
-    "age_band": ("age_band", "Age band"),
-    "sex": ("sex_group", "Sex"),
-    "ethnic_group": ("ethnic_group", "Ethnic group"),
-    "uasc": ("uasc_status", "UASC"),
-    "disability": ("disability_status", "Disability"),
-    "accommodation_type": ("accom_type", "Accommodation type"),
-    "adviser_team": ("adviser_team", "Personal adviser team"),
-}
+# Dimensions a breakdown may use: id -> (person_year field, label), as declared on the fields
+# (specs/derived_fields.toml), so pages list them.
+DIMENSIONS = {f.breakdown: (f.name, f.breakdown_label or f.label) for f in registry().values() if f.breakdown}
 COLUMNS = ["indicator_id", "unit", "numerator", "denominator"]
 
 
@@ -70,6 +65,4 @@ def breakdown(con, indicators: Sequence[Indicator], dimension: str, year: int,
     return protect(frame, ["indicator_id"], threshold, mode)
 
 
-def years(con) -> list[int]:
-    """Collection years the store holds, oldest first."""
-    return [r[0] for r in con.execute("SELECT DISTINCT collection_year FROM person_year ORDER BY 1").fetchall()]
+years = record_years  # the collection years indicators are computed for, oldest first (one definition, in store)

@@ -8,7 +8,7 @@ the templates, and rebuilding a synthetic store (never a store of real data).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -28,9 +28,11 @@ from cl_metrics.session import OpenStore
 from cl_metrics.spec import spec, year_label
 from cl_metrics.text import plain
 from cl_metrics.views import source_label
-from synthetic.generate import DEFAULT_PEOPLE, DEFAULT_SEED, regenerate
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 20_000
+# What rebuilds a synthetic store's records in place: (cursor, people, seed, *, progress, like, clean).
+# The caller passes synthetic.generate.regenerate, so cl_metrics never imports the generator.
+Builder = Callable[..., None]
 RAW_ROW_LIMIT = 2_000
 REPORT_COLUMNS = {"file": "File", "table": "Table", "collection_year": "Year", "status": "Result",
                   "loaded": "Rows loaded", "flags": "Flags", "refused": "Rows refused", "added": "Rows added",
@@ -215,11 +217,11 @@ def synthetic_settings(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None
     info = store.get_info(con)
     if info.get("source") != "synthetic":
         return None
-    people = int(info.get("people") or DEFAULT_PEOPLE)
-    return min(max(people, MIN_PEOPLE), MAX_PEOPLE), int(info.get("seed") or DEFAULT_SEED)
+    people = int(info.get("people") or store.DEFAULT_PEOPLE)
+    return min(max(people, MIN_PEOPLE), MAX_PEOPLE), int(info.get("seed") or store.DEFAULT_SEED)
 
 
-def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed: int,
+def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed: int, build: Builder,
                          progress: Progress | None = None) -> None:
     """Replace the open synthetic store's records with new ones; a store of real data is refused and left alone.
 
@@ -235,6 +237,6 @@ def regenerate_synthetic(opened: OpenStore, actor: Principal, people: int, seed:
                                 "with synthetic data, open another store file.")
         info = store.get_info(cur)  # a twin stays a twin of the same authority, at its size; clean stays clean
         like = info.get("authority")
-        regenerate(cur, people, seed, progress=progress or _no_progress, like=like, clean=info.get("clean") == "True")
+        build(cur, people, seed, progress=progress or _no_progress, like=like, clean=info.get("clean") == "True")
         access_log.write(cur, actor, "regenerated synthetic data",
                          f"a twin of {benchmarks.areas()[like].name}, seed {seed}" if like else f"{people:,} people, seed {seed}")

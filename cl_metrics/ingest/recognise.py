@@ -9,8 +9,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
+from cl_metrics import config
 from cl_metrics.ingest.report import FileRefused
 from cl_metrics.spec import TableSpec, spec
 
@@ -32,7 +32,7 @@ def _key(name: str) -> str:
     return name.strip().strip('"').strip().upper()
 
 
-@cache
+@config.cached  # from the spec, which a configuration folder may change
 def _distinctive() -> dict[str, frozenset[str]]:
     """Per table, the column names (upper-cased) that appear in no other table."""
     counts = Counter(_key(c) for t in spec().tables.values() for c in set(t.column_names))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cl_metrics import config
 from cl_metrics.ingest.pseudonym import ID_COLUMNS
 from cl_metrics.spec import ColumnSpec, TableSpec, return_years, spec, year_label
 from cl_metrics.store import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "data"
-TEMPLATE_DIR = DATA_DIR / "templates"
+TEMPLATE_DIR = "data/templates"  # in the configuration folder (cl_metrics.config)
 README = DATA_DIR / "README.md"
 BEGIN = "<!-- BEGIN GENERATED from cl_metrics/specs (python -m cl_metrics.ingest docs) -->"
 END = "<!-- END GENERATED -->"
@@ -25,7 +26,7 @@ def template_path(table: str) -> Path:
     """The template CSV for a local table (for a download button)."""
     if table not in {t.name for t in spec().local_tables()}:
         raise KeyError(f"{table} is not a local table with a template")
-    return TEMPLATE_DIR / f"{table}.csv"
+    return config.path(f"{TEMPLATE_DIR}/{table}.csv")
 
 
 def _years_valid(table: TableSpec, column: ColumnSpec, code: str) -> str:

@@ -8,13 +8,13 @@ the stored rows.
 from __future__ import annotations
 
 import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, ConfigDict
 
+from cl_metrics import config
 from cl_metrics.rules.checks import ACROSS_TABLES, CHECKS, Scope
 from cl_metrics.rules.sql import text
 from cl_metrics.spec import return_years, spec, year_spec
@@ -42,7 +42,7 @@ class Rule(BaseModel):
         return self.dfe.get(field or "") if isinstance(self.dfe, dict) else self.dfe
 
 
-@cache
+@config.cached  # checked against the spec, which a configuration folder may change
 def rules() -> dict[str, Rule]:
     """Every rule by id, checked: record rules name a known table and a registered check."""
     with open(REGISTRY, "rb") as fh:
