@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, benchmarks, session, store, views, voice
+from cl_metrics import access, benchmarks, glossary, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
@@ -324,16 +324,31 @@ def status_badge(status: str) -> str:
 
 
 def figure_card(row: pd.Series) -> None:
-    """One indicator: its plain question, figure, national comparison, whose voice and status."""
+    """One indicator: its plain question, figure, national comparison, whose voice and status; with
+    cl_metrics.change's columns, the change since last year in an arrow and words, its small trend
+    and (analyst mode) 'n of N'."""
     with st.container(border=True):
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
-        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
+        changed = "change_text" in row
+        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed",
+                  delta=row["change_text"] if changed else None, delta_color=row.get("change_tone", "normal"),
+                  delta_arrow="off", chart_data=[v for v in row["trend"] if v is not None] if changed else None,
+                  help=glossary.explain("change", "trend") if changed else None)
+        if row.get("count_of"):
+            st.caption(f"{row['count_of']} (exact)", help=glossary.explain("n_of_n"))
         details = [status_badge(row["status"]), row["voice_label"]]
         if row.get("origin"):
             details.append(plain(row["origin"]))  # a workshop's name
-        st.caption(" · ".join(details))
+        st.caption(" · ".join(details), help=glossary.explain(row["status"], "whose_voice"))
         if row.get("comparators"):
-            st.caption(plain(row["comparators"]))
+            st.caption(plain(row["comparators"]), help=glossary.explain("comparator", "statistical_neighbours",
+                                                                         "quartile"))
+
+
+def glossary_list() -> None:
+    """Every term the app explains, in one place (the same words as each "?" beside them)."""
+    with st.expander("What the words mean", icon=":material/help:"):
+        st.markdown("\n\n".join(f"**{plain(t.term)}**: {plain(t.meaning)}" for t in glossary.terms().values()))
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
