@@ -168,3 +168,17 @@ def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str
         parts = "; ".join(sentence.format(figure) for sentence, figure in zip(shown["sentence"], shown["display"]))
         text = f"of the {people} young people with both, {parts}."
     return lead + (text if lead else text[:1].upper() + text[1:]) + note
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 140, 36
+
+
+def sparkline(values: list[float | None], years: list[int], title: str) -> alt.Chart:
+    """A card's small trend for a printed report: the figure as shown in each year, no axes (the card
+    says the figures), a gap where one was hidden; `title` becomes its description for screen readers."""
+    data = pd.DataFrame({"year": [str(y) for y in years], "value": values})
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20, color=OKABE_ITO[0]), color=OKABE_ITO[0],
+                                      strokeWidth=2)
+    return chart.encode(x=alt.X("year:O", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
+                        ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, description=title
+                        ).configure_view(stroke=None)

@@ -6,13 +6,14 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, benchmarks, glossary, session, store, views, voice
+from cl_metrics import access, benchmarks, glossary, report, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
@@ -354,11 +355,26 @@ def glossary_list() -> None:
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
     """A table as a CSV file: formula cells neutralised; in analyst mode marked and its download logged."""
     ctx = current()
-    named = file_name(name, ctx.mode)
-    st.download_button(label, csv_text(frame, ctx.mode).encode(), file_name=named, mime="text/csv",
-                       key=f"download_{name}",
+    offer(csv_text(frame, ctx.mode).encode(), file_name(name, ctx.mode), label, "text/csv", f"download_{name}")
+
+
+def offer(data, named: str, label: str, mime: str, key: str) -> None:
+    """A download button for `data` (bytes, or a function making them when clicked); in analyst mode
+    the file is named as marked and its download logged."""
+    ctx = current()
+    st.download_button(label, data, file_name=named, mime=mime, key=key,
                        on_click=(ctx.log if ctx.mode == "analyst" else "ignore"),
                        args=("downloaded", named) if ctx.mode == "analyst" else None)
+
+
+def report_download(ctx: Context, sections: list, title: str, scope: str, name: str) -> None:
+    """A button that makes the printable A4 report of `sections` (change.overview's) when clicked: what
+    the page shows, in the page's mode."""
+    about = report.About(title, ctx.opened.path.name, views.source_label(ctx.summary), ctx.year, ctx.mode,
+                         ctx.threshold, scope, datetime.now(timezone.utc))
+    years = [y for y in ctx.summary.years if y <= ctx.year]
+    offer(lambda: report.build(sections, about, years).encode(), file_name(name, ctx.mode, ".html"),
+          "Printable report (A4, opens in a browser)", "text/html", f"report_{name}")
 
 
 def grid(frame: pd.DataFrame, per_row: int) -> Iterator[tuple]:

@@ -4,10 +4,12 @@ import streamlit as st
 
 from cl_metrics import change, glossary, views
 from cl_metrics.indicators import compute
-from pages.common import compare_picker, current, figure_card, glossary_list, plain, require_records, status_badge
+from pages.common import (compare_picker, current, figure_card, glossary_list, plain, report_download, require_records,
+                          status_badge)
 
+TITLE = "Care leaver information: the eight domains"
 ctx = current()
-st.title("Care leaver information: the eight domains")
+st.title(TITLE)
 st.caption(f"Collection year ending 31 March {ctx.year}. Four established domains, reported nationally, "
            "beside four prototype domains that the research found largely absent. "
            f"{plain(views.source_label(ctx.summary))}.", help=glossary.explain("collection_year", "ssda903"))
@@ -29,6 +31,8 @@ st.caption("Beside each published figure: DfE's figures for England, the region 
            help=glossary.explain("comparator", "statistical_neighbours", "quartile"))
 
 sections = change.overview(cur, ctx.year, ctx.mode, ctx.threshold, compare, filters)
+report_download(ctx, sections, TITLE, change.scope_text(filters),
+                f"overview_{ctx.year}_report")
 for start in range(0, len(sections), 4):
     for column, (domain, table) in zip(st.columns(4), sections[start:start + 4]):
         with column:
