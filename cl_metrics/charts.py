@@ -33,6 +33,14 @@ def _percent_axis(unit: str) -> dict:
     return dict(scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 20))))
 
 
+TREND_READING = ("How to read it: each point is one year's figure as shown (the year ends 31 March); the solid "
+                 "line is this store, dashed lines are DfE's published figures. A missing point was hidden or had no data.")
+BREAKDOWN_READING = ("How to read it: one bar per group, longer is a higher figure; a group with a label and no bar "
+                     "was hidden to protect small numbers. Whether higher is better is on the indicator's card.")
+AGREEMENT_READING = ("How to read it: each bar is the share of young people with both a record and an answer; "
+                     "the first colour is where they agree, the second where they differ.")
+
+
 def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: str | None = None,
                 comparators: pd.DataFrame | None = None, own_label: str = "This store") -> alt.Chart:
     """Lines by collection year; `frame` has collection_year, value, display (and `series`).

@@ -38,7 +38,7 @@ for start in range(0, len(sections), 4):
         with column:
             st.subheader(domain.name, anchor=domain.id)
             st.page_link("pages/domain.py", label="Trends, breakdowns and young people's words",
-                         query_params={"domain": domain.id}, icon=":material/arrow_forward:")
+                         query_params={"domain": domain.name}, icon=":material/arrow_forward:")
             st.markdown(f"**{status_badge(domain.status)}** domain  \n{domain.summary}",
                         help=glossary.explain(domain.status))
             for _, row in table.iterrows():
