@@ -22,8 +22,10 @@ from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_LIKE, DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
-MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Analyst
-MODE_CAPTIONS = ["Safe to share: rounded figures, small numbers hidden, no records",
+# The words a link carries (?mode=Analyst+%28exact%29). Not "Workshop": that is a page.
+MODE_LABELS = {"workshop": "Safe to share", "analyst": "Analyst (exact)"}
+LINKED_MODES = {"Workshop": "workshop", "Analyst": "analyst"}  # ?mode= in links made before the modes were renamed
+MODE_CAPTIONS = ["Rounded figures, small numbers hidden, no records: for workshops and reports",
                  "Exact figures for the data team: OFFICIAL-SENSITIVE"]
 # Every page: its file, its title and its section; which of them a person may open is decided by
 # cl_metrics.access (roles.toml's [pages]). Each url_path is its file's stem: a deep link opened
@@ -36,7 +38,7 @@ PAGES = {
     "workshop": ("pages/workshop.py", "Workshop", "Shape"),
     "data_map": ("pages/data_map.py", "Data map", "Data"),
     "data_quality": ("pages/data_quality.py", "Data quality", "Data"),
-    "data": ("pages/data.py", "Data", "Data"),
+    "data": ("pages/data.py", "Import and store", "Data"),
 }
 JOIN_PAGE = ("pages/join.py", "Join a workshop")
 PROJECTOR_PAGE = ("pages/projector.py", "Projector", "projector")
@@ -174,26 +176,30 @@ def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: acces
         real = summary.source == "real"
         about = st.empty()  # filled once the mode is known: the count of young people is protected too
         year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
-                            bind="query-params") if summary.years else None
+                            bind="query-params", help=glossary.explain("collection_year")) if summary.years else None
         requested = "workshop"
         if actor.may("analyst_mode"):  # nobody else is offered the switch, and a URL cannot raise it
+            if (linked := st.query_params.get("mode")) in LINKED_MODES:
+                st.session_state["mode"] = LINKED_MODES[linked]
+                st.query_params["mode"] = MODE_LABELS[LINKED_MODES[linked]]
             requested = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
                                  captions=MODE_CAPTIONS, bind="query-params",
-                                 help="Workshop mode shows only rounded, suppressed figures and never a single "
-                                      "young person's record. Analyst mode shows exact figures.")
+                                 help=glossary.explain("safe_to_share", "exact_mode"))
         mode = access.mode_for(actor, requested)
         threshold = DEFAULT_THRESHOLD
         if mode == "workshop":
             threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
                                         value=DEFAULT_THRESHOLD, key="threshold",
                                         help=f"Can be raised for a cautious audience, never below {DEFAULT_THRESHOLD}.")
-            st.caption(rule_text(int(threshold)))
+            st.caption(rule_text(int(threshold)),
+                       help=glossary.explain("fewer_than", "suppressed", "secondary_suppression", "rounding"))
         else:
             st.caption("Nothing is hidden in analyst mode.")
         account_box(actor)
     about.markdown(f"**Store:** {plain(opened.path.name)}  \n"
                    + f"**{plain(views.source_label(summary))}**"
-                   + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
+                   + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people"
+                   + (f" across {summary.years[0]}-{summary.years[-1]}" if len(summary.years) > 1 else ""))
     return Context(opened, summary, actor, setup, year, mode, int(threshold))
 
 
@@ -256,7 +262,7 @@ def banners(ctx: Context) -> None:
         st.warning("**Analyst mode: exact figures, nothing hidden. OFFICIAL-SENSITIVE: not for sharing.** "
                    "Downloads are marked and logged.", icon=":material/lock:")
     elif ctx.summary.source == "real" and not ctx.setup.configured:
-        st.info("**Workshop mode only.** This store holds real data and no sign-in is set up, so figures are "
+        st.info("**Safe to share only.** This store holds real data and no sign-in is set up, so figures are "
                 "rounded and small numbers hidden for everyone. Workshops, the lab, analyst mode and imports "
                 "need sign-in: see Staff sign-in.", icon=":material/lock:")
 
@@ -304,7 +310,8 @@ def current() -> Context:
 def require_records(ctx: Context) -> None:
     """Stop a page that shows figures when the store holds no year of records yet."""
     if ctx.year is None:
-        st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+        st.info("This store holds no records yet. Import files on the Import and store page, "
+                "or build a synthetic store.")
         st.stop()
 
 

@@ -144,3 +144,14 @@ def test_report_says_where_it_came_from_and_marks_exact_figures(moving_store):
     assert exact.count("<p class=\"marking\">OFFICIAL-SENSITIVE") == 2 and "30 of 40 young people" in exact
     assert [d.id for d in domains()] == re.findall(r'<section data-domain="([^"]+)"', safe)
     con.close()
+
+
+@pytest.mark.parametrize(("linked", "mode"), [("Workshop", "workshop"), ("Analyst", "analyst"),
+                                              ("Safe to share", "workshop")])
+def test_links_made_before_the_modes_were_renamed_still_choose_the_mode(moving_store, monkeypatch, linked, mode):
+    monkeypatch.setenv("CL_STORE", moving_store)
+    at = signed_in(AppTest.from_file(APP, default_timeout=60))
+    at.query_params["mode"] = linked
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="mode").value == mode
