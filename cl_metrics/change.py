@@ -115,6 +115,7 @@ def with_change(figures: pd.DataFrame, past: pd.DataFrame, year: int, mode: Mode
     before = past[past["collection_year"] == year - 1].set_index("indicator_id")
     up_to = past[past["collection_year"] <= year].sort_values("collection_year")
     trends = {i: [None if pd.isna(v) else float(v) for v in group["value"]] for i, group in up_to.groupby("indicator_id")}
+    years = sorted(up_to["collection_year"].unique().tolist())
     out = figures.copy()
     out["previous"] = out["indicator_id"].map(before["value"]) if len(before) else np.nan
     out["previous_display"] = out["indicator_id"].map(before["display"]).fillna("") if len(before) else ""
@@ -122,10 +123,12 @@ def with_change(figures: pd.DataFrame, past: pd.DataFrame, year: int, mode: Mode
     out["change_sign"] = [sign for sign, _ in moves]
     out["change_word"] = [word for _, word in moves]
     out["change_tone"] = [TONES.get(word, "gray") for _, word in moves]
+    out["change_label"] = [f"{ARROWS[sign]} {word}" if word != NO_COMPARISON else word for sign, word in moves]
     out["change_text"] = [change_text(v, p, d, pd_, u, w, s, year - 1) for v, p, d, pd_, u, (s, w) in
                           zip(out["value"], out["previous"], out["display"], out["previous_display"], out["unit"],
                               moves)]
     out["trend"] = [trends.get(i, []) for i in out["indicator_id"]]
+    out["trend_years"] = [years] * len(out)
     out["count_of"] = ([count_of(n, d, u) for n, d, u in zip(out["numerator"], out["denominator"], out["unit"])]
                        if mode == "analyst" else "")
     return out

@@ -182,11 +182,12 @@ SPARK_WIDTH, SPARK_HEIGHT = 140, 36
 
 
 def sparkline(values: list[float | None], years: list[int], title: str) -> alt.Chart:
-    """A card's small trend for a printed report: the figure as shown in each year, no axes (the card
-    says the figures), a gap where one was hidden; `title` becomes its description for screen readers."""
+    """A card's small trend: the figure as shown in each year, no axes (the card says the figures), a gap
+    where one was hidden; `title` becomes its description for screen readers."""
     data = pd.DataFrame({"year": [str(y) for y in years], "value": values})
-    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20, color=OKABE_ITO[0]), color=OKABE_ITO[0],
-                                      strokeWidth=2)
+    # The points and line are one picture, named once by `description`, not a list of unnamed images.
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20, color=OKABE_ITO[0], aria=False),
+                                      color=OKABE_ITO[0], strokeWidth=2, aria=False)
     return chart.encode(x=alt.X("year:O", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
                         ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, description=title
                         ).configure_view(stroke=None)

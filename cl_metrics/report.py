@@ -53,10 +53,10 @@ def _svg(chart) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(vl_convert.vegalite_to_svg(chart.to_dict()).encode()).decode()
 
 
-def _card_row(row: pd.Series, years: list[int], mode: Mode) -> str:
+def _card_row(row: pd.Series, mode: Mode) -> str:
     e = html.escape
     trend = row["trend"]
-    image = (f'<img src="{_svg(charts.sparkline(trend, years[:len(trend)], row["title"]))}" '
+    image = (f'<img src="{_svg(charts.sparkline(trend, row["trend_years"], row["title"]))}" '
              f'alt="{e(row["title"])}: small trend, {len(trend)} years" width="{charts.SPARK_WIDTH}" '
              f'height="{charts.SPARK_HEIGHT}">') if any(v is not None for v in trend) else "no figures to draw"
     exact = f'<td class="count">{e(row["count_of"])}</td>' if mode == "analyst" else ""
@@ -66,9 +66,8 @@ def _card_row(row: pd.Series, years: list[int], mode: Mode) -> str:
             f'<td>{image}</td><td class="beside">{e(row.get("comparators") or "")}</td></tr>')
 
 
-def build(sections: list[tuple[Domain, pd.DataFrame]], about: About, years: list[int]) -> str:
-    """The report as HTML text: `sections` from change.overview (one domain's for a domain report),
-    `years` the store's collection years up to the report's (each card's trend)."""
+def build(sections: list[tuple[Domain, pd.DataFrame]], about: About) -> str:
+    """The report as HTML text: `sections` from change.overview (one domain's for a domain report)."""
     e = html.escape
     marking = f'<p class="marking">{e(MARKING)}</p>' if about.mode == "analyst" else ""
     hiding = rule_text(about.threshold) if about.mode == "workshop" else "Nothing is hidden in exact mode."
@@ -84,7 +83,7 @@ def build(sections: list[tuple[Domain, pd.DataFrame]], about: About, years: list
              f'<br><strong>Change.</strong> {e(change.rule_text())}<br><strong>Trend.</strong> '
              f'{e(glossary.terms()["trend"].meaning)}</p>']
     for domain, table in sections:
-        rows = "".join(_card_row(row, years, about.mode) for _, row in table.iterrows())
+        rows = "".join(_card_row(row, about.mode) for _, row in table.iterrows())
         parts.append(f'<section data-domain="{e(domain.id)}"><h2>{e(domain.name)}</h2>'
                      f'<p class="beside">{e(domain.status.capitalize())} domain: {e(domain.summary)}</p>'
                      f'<table><thead><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr></thead>'

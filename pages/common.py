@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, benchmarks, glossary, report, session, store, views, voice
+from cl_metrics import access, benchmarks, charts, glossary, report, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
@@ -339,9 +339,13 @@ def figure_card(row: pd.Series) -> None:
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
         changed = "change_text" in row
         st.metric(plain(row["title"]), row["display"], label_visibility="collapsed",
-                  delta=row["change_text"] if changed else None, delta_color=row.get("change_tone", "normal"),
-                  delta_arrow="off", chart_data=[v for v in row["trend"] if v is not None] if changed else None,
-                  help=glossary.explain("change", "trend") if changed else None)
+                  delta=row["change_label"] if changed else None, delta_color=row.get("change_tone", "normal"),
+                  delta_arrow="off", help=glossary.explain("change", "trend") if changed else None)
+        if changed:
+            st.caption(row["change_text"])
+        if changed and len(row["trend"]) > 1:
+            st.altair_chart(charts.sparkline(row["trend"], row["trend_years"], f"{row['title']}: figure by year"),
+                            width="content", theme=None)
         if row.get("count_of"):
             st.caption(f"{row['count_of']} (exact)", help=glossary.explain("n_of_n"))
         details = [status_badge(row["status"]), row["voice_label"]]
@@ -379,8 +383,7 @@ def report_download(ctx: Context, sections: list, title: str, scope: str, name: 
     the page shows, in the page's mode."""
     about = report.About(title, ctx.opened.path.name, views.source_label(ctx.summary), ctx.year, ctx.mode,
                          ctx.threshold, scope, datetime.now(timezone.utc))
-    years = [y for y in ctx.summary.years if y <= ctx.year]
-    offer(lambda: report.build(sections, about, years).encode(), file_name(name, ctx.mode, ".html"),
+    offer(lambda: report.build(sections, about).encode(), file_name(name, ctx.mode, ".html"),
           "Printable report (A4, opens in a browser)", "text/html", f"report_{name}")
 
 

@@ -21,7 +21,7 @@ for column, dimension in zip(st.columns(len(change.FILTERS)), change.FILTERS):
     label = compute.DIMENSIONS[dimension][1]
     filters[dimension] = column.selectbox(label, [None, *options[dimension]], key=dimension, bind="query-params",
                                           format_func=lambda v, label=label: f"Every {label.lower()}" if v is None
-                                          else plain(v), help=glossary.explain("personal_adviser")
+                                          else v, help=glossary.explain("personal_adviser")
                                           if dimension == "adviser_team" else None)
 st.caption(f"Counting {plain(change.scope_text(filters))}. {change.rule_text()}", help=glossary.explain("change"))
 compare = compare_picker(ctx)
@@ -37,7 +37,7 @@ for start in range(0, len(sections), 4):
     for column, (domain, table) in zip(st.columns(4), sections[start:start + 4]):
         with column:
             st.subheader(domain.name, anchor=domain.id)
-            st.page_link("pages/domain.py", label="Trends, breakdowns and young people's words",
+            st.page_link("pages/domain.py", label="Open this domain",
                          query_params={"domain": domain.name}, icon=":material/arrow_forward:")
             st.markdown(f"**{status_badge(domain.status)}** domain  \n{domain.summary}",
                         help=glossary.explain(domain.status))
