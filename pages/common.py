@@ -341,8 +341,8 @@ def figure_card(row: pd.Series) -> None:
         st.metric(plain(row["title"]), row["display"], label_visibility="collapsed",
                   delta=row["change_label"] if changed else None, delta_color=row.get("change_tone", "normal"),
                   delta_arrow="off", help=glossary.explain("change", "trend") if changed else None)
-        if changed:
-            st.caption(row["change_text"])
+        if changed:  # by how much, under the arrow and word the figure already carries
+            st.caption(row["change_text"].removeprefix(f"{row['change_label']}: "))
         if changed and len(row["trend"]) > 1:
             st.altair_chart(charts.sparkline(row["trend"], row["trend_years"], f"{row['title']}: figure by year"),
                             width="content", theme=None)
