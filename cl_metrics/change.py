@@ -96,8 +96,8 @@ def change_text(value: float, previous: float, display: str, previous_display: s
     moved = round(float(value) - float(previous), 1)
     if not moved:
         return f"{ARROWS[sign]} {word}: no change since {year} ({previous_display})"
-    amount = f"{abs(moved):g}{AMOUNT_WORDS[unit]}"
-    return f"{ARROWS[sign]} {word}: {'up' if moved > 0 else 'down'} {amount.replace('1 percentage points', '1 percentage point')} since {year} ({previous_display})"
+    amount = f"{abs(moved):g}{AMOUNT_WORDS[unit]}".replace("points", "point" if abs(moved) == 1 else "points")
+    return f"{ARROWS[sign]} {word}: {'up' if moved > 0 else 'down'} {amount} since {year} ({previous_display})"
 
 
 def count_of(numerator, denominator, unit: str) -> str:

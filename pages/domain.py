@@ -12,6 +12,7 @@ from pages.common import (
     compare_picker,
     current,
     download,
+    glossary_list,
     require_records,
     theme_button,
     plain,
@@ -100,3 +101,4 @@ chosen = st.pills("Themes", voice.themes(cur, [domain.id]), selection_mode="mult
 words = voice.statements(cur, [domain.id], chosen)
 show_statements(words)
 download(words, f"{domain.id}_young_peoples_words", "Download these words (CSV)")
+glossary_list()

@@ -158,3 +158,11 @@ def test_links_made_before_the_modes_were_renamed_still_choose_the_mode(moving_s
     at.run()
     assert not at.exception, at.exception
     assert at.radio(key="mode").value == mode
+
+
+def test_the_change_in_words_counts_points_right():
+    assert change.change_text(41, 40, "41%", "40%", "percent", change.SAME, 0, 2024) == \
+        "► about the same: up 1 percentage point since 2024 (40%)"
+    assert change.change_text(60.6, 66.7, "60.6%", "66.7%", "percent", "worse", -1, 2024) == \
+        "▼ worse: down 6.1 percentage points since 2024 (66.7%)"
+    assert change.change_text(7.0, 6.5, "7.0", "6.5", "mean", "improved", 1, 2024) == "▲ improved: up 0.5 since 2024 (6.5)"
