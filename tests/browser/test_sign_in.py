@@ -192,7 +192,7 @@ def test_a_viewer_signs_in_and_gets_exactly_the_viewer_pages_without_exact_count
     sign_in_with_provider(page, url, "vic@council.test")
     assert "Signed in as vic@council.test (viewer)" in sidebar_text(page)
     assert staff_links(page) == ["Overview", "Domains", "Voice", "Join a workshop", "Data map", "Data quality",
-                                 "Data", "Staff sign-in"]
+                                 "Import and store", "Staff sign-in"]
     go(page, f"{url}/data_quality?mode=Analyst")
     text = page.locator("body").inner_text()
     assert chrome(page)["mode switch"] == 0 and "OFFICIAL-SENSITIVE" not in text
