@@ -21,7 +21,12 @@ from pages.common import (
     status_badge,
 )
 
-COUNTS = ("Young people counted", "Out of")
+# Short headings and widths (pixels) so a half-width table shows every column; the CSV keeps the long names.
+COLUMNS = {"Figure": st.column_config.Column("Figure", width=70),
+           "Young people counted": st.column_config.Column("Counted", width=75, help="Young people counted"),
+           "Out of": st.column_config.Column("Out of", width=65, help="Young people the figure is out of"),
+           "Hidden because": st.column_config.Column("Hidden", width=90, help=glossary.explain(
+               "suppressed", "secondary_suppression"))}
 ctx = current()
 by_id = {d.id: d for d in domains()}
 domain = by_id[st.selectbox("Domain", list(by_id), format_func=lambda i: by_id[i].name, key="domain",
@@ -45,7 +50,7 @@ def show_chart(figures, summary: str, chart, reading: str, table, name: str, lab
         st.altair_chart(chart, width="stretch", theme=None)
         st.caption(reading)
     st.dataframe(table, hide_index=True, placeholder="–",
-                 column_config={column: st.column_config.Column(width="small" if column in COUNTS else "medium")
+                 column_config={column: COLUMNS.get(column, st.column_config.Column(width=120))
                                 for column in table.columns})
     download(table, name, label)
 
