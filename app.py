@@ -9,6 +9,7 @@ from pages import common
 
 st.set_page_config(page_title="Care leaver information dashboard", layout="wide")
 context, page = common.start()
+st.set_page_config(page_title=f"{page.title} · Care leaver information")  # each page its own browser tab
 st.session_state["_context"] = context
 if context.view == "staff":
     common.banners(context)

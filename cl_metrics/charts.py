@@ -33,6 +33,14 @@ def _percent_axis(unit: str) -> dict:
     return dict(scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 20))))
 
 
+TREND_READING = ("How to read it: each point is one year's figure as shown (the year ends 31 March); the solid "
+                 "line is this store, dashed lines are DfE's published figures. A missing point was hidden or had no data.")
+BREAKDOWN_READING = ("How to read it: one bar per group, longer is a higher figure; a group with a label and no bar "
+                     "was hidden to protect small numbers. Whether higher is better is on the indicator's card.")
+AGREEMENT_READING = ("How to read it: each bar is the share of young people with both a record and an answer; "
+                     "the first colour is where they agree, the second where they differ.")
+
+
 def trend_chart(frame: pd.DataFrame, title: str, unit: str = "percent", series: str | None = None,
                 comparators: pd.DataFrame | None = None, own_label: str = "This store") -> alt.Chart:
     """Lines by collection year; `frame` has collection_year, value, display (and `series`).
@@ -168,3 +176,18 @@ def agreement_summary(shares: pd.DataFrame, people: str, title: str = "") -> str
         parts = "; ".join(sentence.format(figure) for sentence, figure in zip(shown["sentence"], shown["display"]))
         text = f"of the {people} young people with both, {parts}."
     return lead + (text if lead else text[:1].upper() + text[1:]) + note
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 140, 36
+
+
+def sparkline(values: list[float | None], years: list[int], title: str) -> alt.Chart:
+    """A card's small trend: the figure as shown in each year, no axes (the card says the figures), a gap
+    where one was hidden; `title` becomes its description for screen readers."""
+    data = pd.DataFrame({"year": [str(y) for y in years], "value": values})
+    # The points and line are one picture, named once by `description`, not a list of unnamed images.
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20, color=OKABE_ITO[0], aria=False),
+                                      color=OKABE_ITO[0], strokeWidth=2, aria=False)
+    return chart.encode(x=alt.X("year:O", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
+                        ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, description=title
+                        ).configure_view(stroke=None)

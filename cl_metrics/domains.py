@@ -34,3 +34,11 @@ def domain(domain_id: str) -> Domain:
 
 def domain_ids() -> list[str]:
     return [d.id for d in domains()]
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def in_words(count: int) -> str:
+    """A count of domains as a title says it ('the nine domains'), digits past twelve."""
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)

@@ -13,6 +13,7 @@ from cl_metrics import benchmarks, differencing, memo, store
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
 from cl_metrics.domains import Domain, domains
 from cl_metrics.indicators import DeclarationError, Indicator, builtin, by_id, compute, stored
+from cl_metrics.indicators.model import Condition
 
 VOICE_LABELS = {"self-reported": "Young person's own answer", "worker-recorded": "Recorded by workers",
                 "national-return": "National return (SSDA903)"}
@@ -38,25 +39,27 @@ def describe(indicators: Sequence[Indicator]) -> pd.DataFrame:
 
 @memo.by_records  # pages re-run on every click; the figures change only with the records
 def _figures(con, year: int, mode: Mode, threshold: int, indicators: Sequence[Indicator],
-             alongside: Sequence[Indicator]) -> pd.DataFrame:
-    figures = differencing.guard(con, compute.headline(con, indicators, year, mode=mode, threshold=threshold),
+             alongside: Sequence[Indicator], scope: Sequence[Condition] = ()) -> pd.DataFrame:
+    figures = differencing.guard(con, compute.headline(con, indicators, year, scope, mode, threshold),
                                  indicators, alongside, [year], mode, threshold)
     return describe(indicators).merge(figures.drop(columns="unit"), on="indicator_id")
 
 
 def indicator_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
                       indicators: Sequence[Indicator] | None = None,
-                      alongside: Sequence[Indicator] = (), compare: str | None = None) -> pd.DataFrame:
+                      alongside: Sequence[Indicator] = (), compare: str | None = None,
+                      scope: Sequence[Condition] = ()) -> pd.DataFrame:
     """Every indicator's protected figure for one year, with its description and comparators.
 
     A candidate among them is also checked for differencing against the built-ins, the others here
     and `alongside` (what else a reader can see, such as saved candidates); `caution` says why.
     The comparators (see `comparators`) are DfE's published figures beside the store's own, for
-    the store's authority and `compare`, another authority's code.
+    the store's authority and `compare`, another authority's code. `scope` narrows the young people
+    counted (the Overview's filters); disclosure control applies to what is left.
     """
     indicators = list(builtin() if indicators is None else indicators)
-    table = _figures(con, year, mode, threshold, indicators, alongside)
-    return table.join(comparators(table, year, store_authority(con), compare))
+    table = _figures(con, year, mode, threshold, indicators, alongside, tuple(scope))
+    return table.join(comparators(table, year, store_authority(con), compare, ranked=not scope))
 
 
 def on_show(con, domain_id: str | None = None) -> tuple[tuple[Indicator, ...], dict[str, str]]:
@@ -73,16 +76,21 @@ def on_show(con, domain_id: str | None = None) -> tuple[tuple[Indicator, ...], d
     return indicators, {ind.id: f"from the workshop '{name}'" for ind, name in promoted}
 
 
+def saved_alongside(con) -> tuple[Indicator, ...]:
+    """Every saved candidate, retired too: what a promoted one is checked against for differencing."""
+    try:
+        return tuple(stored.saved(con, include_retired=True))
+    except DeclarationError:
+        return ()
+
+
 def shown_figures(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
-                  domain_id: str | None = None, compare: str | None = None) -> pd.DataFrame:
+                  domain_id: str | None = None, compare: str | None = None,
+                  scope: Sequence[Condition] = ()) -> pd.DataFrame:
     """The figures of what the pages show (on_show), with their comparators, a promoted candidate
     checked for differencing against every saved one, and `origin` saying which workshop promoted it."""
     indicators, origins = on_show(con, domain_id)
-    try:
-        alongside = stored.saved(con, include_retired=True)
-    except DeclarationError:
-        alongside = ()
-    table = indicator_figures(con, year, mode, threshold, indicators, alongside, compare)
+    table = indicator_figures(con, year, mode, threshold, indicators, saved_alongside(con), compare, scope)
     return table.assign(origin=[origins.get(i, "") for i in table["indicator_id"]])
 
 
@@ -130,12 +138,15 @@ COMPARATOR_COLUMNS = ["england", "region_name", "region", "neighbours_mean", "ne
                       "comparators", "national"]
 
 
-def comparators(figures: pd.DataFrame, year: int, authority: str | None, compare: str | None) -> pd.DataFrame:
+def comparators(figures: pd.DataFrame, year: int, authority: str | None, compare: str | None,
+                ranked: bool = True) -> pd.DataFrame:
     """Per row of `figures` (indexed alike): DfE's figures for the same year and measure, and a line of
     text saying them ('England 40% · Yorkshire and The Humber 45% · statistical neighbours 39%
     (28-45%) · 41st of 151 authorities, second quartile'); blank where none is published.
 
-    The rank places the store's own figure as shown (protected) among every other authority's.
+    The rank places the store's own figure as shown (protected) among every other authority's; with
+    `ranked` False (a figure for some of the young people only, such as one adviser team) there is no
+    rank, since every authority's figure counts all its care leavers of that age.
     `national` keeps England's figure on its own, or a survey's, for the workshop cards."""
     rows = []
     for measure, age, survey, value, suppressed, better in zip(
@@ -145,7 +156,7 @@ def comparators(figures: pd.DataFrame, year: int, authority: str | None, compare
             text = "" if pd.isna(survey) else benchmarks.survey_text(survey)
             rows.append({"comparators": text, "national": text})
         else:
-            own = None if suppressed or pd.isna(value) else float(value)
+            own = None if not ranked or suppressed or pd.isna(value) else float(value)
             rows.append(_comparison_row(measure, age, year, authority, compare, own, better))
     return pd.DataFrame(rows, index=figures.index, columns=COMPARATOR_COLUMNS)
 
@@ -196,9 +207,9 @@ def neighbour_table(indicator_id: str, year: int, authority: str | None, compare
 
 
 def overview(con, year: int, mode: Mode = "workshop", threshold: int = DEFAULT_THRESHOLD,
-             compare: str | None = None) -> list[tuple[Domain, pd.DataFrame]]:
-    """The eight domains in order, each with its indicators' figures and comparators."""
-    table = shown_figures(con, year, mode, threshold, compare=compare)
+             compare: str | None = None, scope: Sequence[Condition] = ()) -> list[tuple[Domain, pd.DataFrame]]:
+    """The declared domains in order, each with its indicators' figures and comparators."""
+    table = shown_figures(con, year, mode, threshold, compare=compare, scope=scope)
     return [(d, table[table["domain"] == d.id].reset_index(drop=True)) for d in domains()]
 
 

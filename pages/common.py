@@ -6,13 +6,14 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cl_metrics import access, benchmarks, session, store, views, voice
+from cl_metrics import access, benchmarks, charts, glossary, report, session, store, views, voice
 from cl_metrics.access import accounts
 from cl_metrics.access import log as access_log
 from cl_metrics.disclosure import DEFAULT_THRESHOLD, count_text, rule_text
@@ -21,8 +22,10 @@ from cl_metrics.text import plain
 from synthetic.generate import DEFAULT_LIKE, DEFAULT_PEOPLE, DEFAULT_SEED, write_store
 
 MODES = ["workshop", "analyst"]
-MODE_LABELS = {"workshop": "Workshop", "analyst": "Analyst"}  # the words a link carries: ?mode=Analyst
-MODE_CAPTIONS = ["Safe to share: rounded figures, small numbers hidden, no records",
+# The words a link carries (?mode=Analyst+%28exact%29). Not "Workshop": that is a page.
+MODE_LABELS = {"workshop": "Safe to share", "analyst": "Analyst (exact)"}
+LINKED_MODES = {"Workshop": "workshop", "Analyst": "analyst"}  # ?mode= in links made before the modes were renamed
+MODE_CAPTIONS = ["Rounded figures, small numbers hidden, no records: for workshops and reports",
                  "Exact figures for the data team: OFFICIAL-SENSITIVE"]
 # Every page: its file, its title and its section; which of them a person may open is decided by
 # cl_metrics.access (roles.toml's [pages]). Each url_path is its file's stem: a deep link opened
@@ -35,7 +38,7 @@ PAGES = {
     "workshop": ("pages/workshop.py", "Workshop", "Shape"),
     "data_map": ("pages/data_map.py", "Data map", "Data"),
     "data_quality": ("pages/data_quality.py", "Data quality", "Data"),
-    "data": ("pages/data.py", "Data", "Data"),
+    "data": ("pages/data.py", "Import and store", "Data"),
 }
 JOIN_PAGE = ("pages/join.py", "Join a workshop")
 PROJECTOR_PAGE = ("pages/projector.py", "Projector", "projector")
@@ -173,26 +176,30 @@ def sidebar(opened: session.OpenStore, summary: store.StoreSummary, actor: acces
         real = summary.source == "real"
         about = st.empty()  # filled once the mode is known: the count of young people is protected too
         year = st.selectbox("Collection year (ending 31 March)", summary.years[::-1], key="year",
-                            bind="query-params") if summary.years else None
+                            bind="query-params", help=glossary.explain("collection_year")) if summary.years else None
         requested = "workshop"
         if actor.may("analyst_mode"):  # nobody else is offered the switch, and a URL cannot raise it
+            if (linked := st.query_params.get("mode")) in LINKED_MODES:
+                st.session_state["mode"] = LINKED_MODES[linked]
+                st.query_params["mode"] = MODE_LABELS[LINKED_MODES[linked]]
             requested = st.radio("Mode", MODES, index=0 if real else 1, format_func=MODE_LABELS.get, key="mode",
                                  captions=MODE_CAPTIONS, bind="query-params",
-                                 help="Workshop mode shows only rounded, suppressed figures and never a single "
-                                      "young person's record. Analyst mode shows exact figures.")
+                                 help=glossary.explain("safe_to_share", "exact_mode"))
         mode = access.mode_for(actor, requested)
         threshold = DEFAULT_THRESHOLD
         if mode == "workshop":
             threshold = st.number_input("Hide counts below", min_value=DEFAULT_THRESHOLD, max_value=50,
                                         value=DEFAULT_THRESHOLD, key="threshold",
                                         help=f"Can be raised for a cautious audience, never below {DEFAULT_THRESHOLD}.")
-            st.caption(rule_text(int(threshold)))
+            st.caption(rule_text(int(threshold)),
+                       help=glossary.explain("fewer_than", "suppressed", "secondary_suppression", "rounding"))
         else:
             st.caption("Nothing is hidden in analyst mode.")
         account_box(actor)
     about.markdown(f"**Store:** {plain(opened.path.name)}  \n"
                    + f"**{plain(views.source_label(summary))}**"
-                   + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people")
+                   + f"  \n{count_text(summary.young_people, int(threshold), mode)} young people"
+                   + (f" across {summary.years[0]}-{summary.years[-1]}" if len(summary.years) > 1 else ""))
     return Context(opened, summary, actor, setup, year, mode, int(threshold))
 
 
@@ -255,7 +262,7 @@ def banners(ctx: Context) -> None:
         st.warning("**Analyst mode: exact figures, nothing hidden. OFFICIAL-SENSITIVE: not for sharing.** "
                    "Downloads are marked and logged.", icon=":material/lock:")
     elif ctx.summary.source == "real" and not ctx.setup.configured:
-        st.info("**Workshop mode only.** This store holds real data and no sign-in is set up, so figures are "
+        st.info("**Safe to share only.** This store holds real data and no sign-in is set up, so figures are "
                 "rounded and small numbers hidden for everyone. Workshops, the lab, analyst mode and imports "
                 "need sign-in: see Staff sign-in.", icon=":material/lock:")
 
@@ -303,7 +310,8 @@ def current() -> Context:
 def require_records(ctx: Context) -> None:
     """Stop a page that shows figures when the store holds no year of records yet."""
     if ctx.year is None:
-        st.info("This store holds no records yet. Import files on the Data page, or build a synthetic store.")
+        st.info("This store holds no records yet. Import files on the Import and store page, "
+                "or build a synthetic store.")
         st.stop()
 
 
@@ -324,26 +332,59 @@ def status_badge(status: str) -> str:
 
 
 def figure_card(row: pd.Series) -> None:
-    """One indicator: its plain question, figure, national comparison, whose voice and status."""
+    """One indicator: its plain question, figure, national comparison, whose voice and status; with
+    cl_metrics.change's columns, the change since last year in an arrow and words, its small trend
+    and (analyst mode) 'n of N'."""
     with st.container(border=True):
         st.markdown(f"**{plain(row['title'])}**  \n{plain(row['question'])}")
-        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed")
+        changed = "change_text" in row
+        st.metric(plain(row["title"]), row["display"], label_visibility="collapsed",
+                  delta=row["change_label"] if changed else None, delta_color=row.get("change_tone", "normal"),
+                  delta_arrow="off", help=glossary.explain("change", "trend") if changed else None)
+        if changed:  # by how much, under the arrow and word the figure already carries
+            st.caption(row["change_text"].removeprefix(f"{row['change_label']}: "))
+        if changed and len(row["trend"]) > 1:
+            st.altair_chart(charts.sparkline(row["trend"], row["trend_years"], f"{row['title']}: figure by year"),
+                            width="content", theme=None)
+        if row.get("count_of"):
+            st.caption(f"{row['count_of']} (exact)", help=glossary.explain("n_of_n"))
         details = [status_badge(row["status"]), row["voice_label"]]
         if row.get("origin"):
             details.append(plain(row["origin"]))  # a workshop's name
-        st.caption(" · ".join(details))
+        st.caption(" · ".join(details), help=glossary.explain(row["status"], "whose_voice"))
         if row.get("comparators"):
-            st.caption(plain(row["comparators"]))
+            st.caption(plain(row["comparators"]), help=glossary.explain("comparator", "statistical_neighbours",
+                                                                         "quartile"))
+
+
+def glossary_list() -> None:
+    """Every term the app explains, in one place (the same words as each "?" beside them)."""
+    with st.expander("What the words mean", icon=":material/help:"):
+        st.markdown("\n\n".join(f"**{plain(t.term)}**: {plain(t.meaning)}" for t in glossary.terms().values()))
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
     """A table as a CSV file: formula cells neutralised; in analyst mode marked and its download logged."""
     ctx = current()
-    named = file_name(name, ctx.mode)
-    st.download_button(label, csv_text(frame, ctx.mode).encode(), file_name=named, mime="text/csv",
-                       key=f"download_{name}",
+    offer(csv_text(frame, ctx.mode).encode(), file_name(name, ctx.mode), label, "text/csv", f"download_{name}")
+
+
+def offer(data, named: str, label: str, mime: str, key: str) -> None:
+    """A download button for `data` (bytes, or a function making them when clicked); in analyst mode
+    the file is named as marked and its download logged."""
+    ctx = current()
+    st.download_button(label, data, file_name=named, mime=mime, key=key,
                        on_click=(ctx.log if ctx.mode == "analyst" else "ignore"),
                        args=("downloaded", named) if ctx.mode == "analyst" else None)
+
+
+def report_download(ctx: Context, sections: list, title: str, scope: str, name: str) -> None:
+    """A button that makes the printable A4 report of `sections` (change.overview's) when clicked: what
+    the page shows, in the page's mode."""
+    about = report.About(title, ctx.opened.path.name, views.source_label(ctx.summary), ctx.year, ctx.mode,
+                         ctx.threshold, scope, datetime.now(timezone.utc))
+    offer(lambda: report.build(sections, about).encode(), file_name(name, ctx.mode, ".html"),
+          "Printable report (A4, opens in a browser)", "text/html", f"report_{name}")
 
 
 def grid(items: pd.DataFrame | Sequence, per_row: int) -> Iterator[tuple]:

@@ -1,4 +1,5 @@
-"""Data: which store is open, importing the authority's files, what was refused, templates, synthetic data."""
+"""Import and store: which store is open, importing the authority's files, what was refused, templates,
+synthetic data."""
 import streamlit as st
 
 from cl_metrics import benchmarks
@@ -11,7 +12,7 @@ ctx = current()
 analyst = ctx.mode == "analyst"  # only analysts are offered analyst mode (cl_metrics.access)
 synthetic = ctx.summary.source == "synthetic"
 con = ctx.cursor()
-st.title("Data")
+st.title("Import and store")
 
 st.subheader("The open store")
 st.markdown(admin.describe_store(ctx.summary, ctx.mode, ctx.threshold))

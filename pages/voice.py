@@ -25,6 +25,7 @@ def show_pairing(result: voice.Agreement) -> None:
     pairing = result.pairing
     st.markdown(charts.agreement_summary(result.shares, result.people))
     st.altair_chart(charts.agreement_chart(result.cells, pairing.title), width="stretch", theme=None)
+    st.caption(charts.AGREEMENT_READING)
     table_column, side = st.columns([3, 1])
     with table_column:
         st.markdown(f"**Young person:** “{pairing.says.label}”  \n**Record:** {pairing.records.label}")

@@ -72,7 +72,7 @@ def test_a_visitor_to_a_real_store_without_sign_in_sees_workshop_mode_only(real_
     ctx = at.session_state["_context"]
     assert (ctx.actor.role, ctx.mode, ctx.view) == ("viewer", "workshop", "staff")
     assert "mode" not in [r.key for r in at.radio]  # no switch, and the URL's mode=Analyst raised nothing
-    assert "Workshop mode only" in everything(at) and "OFFICIAL-SENSITIVE" not in everything(at)
+    assert "Safe to share only" in everything(at) and "OFFICIAL-SENSITIVE" not in everything(at)
     assert at.sidebar.children  # a viewer reads the workshop-mode pages with their sidebar
     shown = everything(at)
     for forbidden in ("Create workshop", "Save as a new candidate", "The refused rows", "Flagged records",

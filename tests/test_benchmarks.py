@@ -9,13 +9,14 @@ import json
 import statistics
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cl_metrics import benchmarks, store, views
+from cl_metrics import benchmarks, change, store, views
 from cl_metrics.__main__ import main as cli
 from cl_metrics.benchmarks import bundle
-from cl_metrics.indicators import DeclarationError, builtin, load_declarations
+from cl_metrics.indicators import DeclarationError, builtin, compute, load_declarations
 from synthetic.generate import write_store
 from tests.conftest import APP, as_read
 from tests.test_indicators import declaration
@@ -182,3 +183,17 @@ def test_domain_page_lists_every_neighbour_and_draws_england_on_the_trend(north_
     summary = [as_read(m.value) for m in at.markdown if "Published for" in m.value]
     assert summary and f"England {figures[(str(YEAR), benchmarks.ENGLAND, '19-21', 'higher_education')]}%" in summary[0]
     assert set(published["series"]) == {"England", views.NEIGHBOURS_SERIES}
+
+
+def test_a_filtered_figure_is_not_ranked_among_whole_authorities(north_yorkshire_store):
+    """DfE's figures count every care leaver of an age; one adviser team's figure beside them keeps
+    England, the region and the neighbours but gets no rank or quartile."""
+    con = store.connect(north_yorkshire_store)  # as the pages' open store is, in this process
+    year = max(compute.years(con))
+    whole = views.indicator_figures(con, year).set_index("indicator_id")
+    team = change.filter_options(con)["adviser_team"][0]
+    some = views.indicator_figures(con, year, scope=change.scope({"adviser_team": team})).set_index("indicator_id")
+    con.close()
+    assert whole.loc["eet_neet_19_21", "rank"] > 0 and "authorities" in whole.loc["eet_neet_19_21", "comparators"]
+    assert pd.isna(some.loc["eet_neet_19_21", "rank"]) and "authorities" not in some.loc["eet_neet_19_21", "comparators"]
+    assert some.loc["eet_neet_19_21", "england"] == whole.loc["eet_neet_19_21", "england"]

@@ -175,6 +175,8 @@ def test_overview_shows_the_ninth_domain_and_its_figures(ninth_domain, monkeypat
     at = open_page(ninth_domain, monkeypatch, "overview.py")
     assert [h.value for h in at.subheader][-1] == "Digital inclusion"
     assert len(at.subheader) == 9
+    assert at.title[0].value == "Care leaver information: the nine domains"
+    assert "Four established domains, reported nationally, beside five prototype domains" in at.caption[0].value
     figures = {m.label: m.value for m in at.metric}
     assert figures["Has a device of their own"] == "75.0%"
     assert figures["Confident online"] == "40.0%"

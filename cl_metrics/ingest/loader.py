@@ -124,7 +124,7 @@ def _check_synthetic(con: duckdb.DuckDBPyConnection, replace_synthetic: bool) ->
     if not replace_synthetic:
         raise ImportRefused(
             "This store holds synthetic data; real files are not mixed into it. Replace the synthetic data "
-            "(tick 'Replace the synthetic data with real data' on the Data page, or --replace-synthetic on "
+            "(tick 'Replace the synthetic data with real data' on the Import and store page, or --replace-synthetic on "
             "the command line), or import into a new store file (e.g. --db data/real.duckdb).")
     return True
 
@@ -239,8 +239,8 @@ def _hold_reason(f: FileReport, change: diff.Diff, options: Options) -> str | No
     """Why this file is not written as it stands, or None."""
     if (change.changed or (options.replace and change.removed)) and not options.replace:
         return (f"It would change {change.changed:,} stored {f.table} rows for {year_label(f.collection_year)}. "
-                "To replace the stored rows with this file's, import it again with --replace (the Data page "
-                "asks you to confirm).") if f.collection_year else (
+                "To replace the stored rows with this file's, import it again with --replace "
+                "(the Import and store page asks you to confirm).") if f.collection_year else (
                 f"It would change {change.changed:,} stored rows. Import it again with --replace to change them.")
     if options.force:
         return None

@@ -21,7 +21,7 @@ PAGES = {
     "workshop": "Workshop",
     "data_map": "Data map",
     "data_quality": "Data quality",
-    "data": "Data",
+    "data": "Import and store",
 }
 
 

@@ -145,7 +145,7 @@ def test_analyst_in_the_url_of_a_real_store_without_sign_in_shows_workshop_mode_
     go(page, f"{open_app}/{path}?mode=Analyst")
     assert sp.exceptions(page) == []
     text = page.locator("body").inner_text()
-    assert "Workshop mode only." in text and "OFFICIAL-SENSITIVE" not in text and "exact figures" not in text
+    assert "Safe to share only." in text and "OFFICIAL-SENSITIVE" not in text and "exact figures" not in text
     assert chrome(page)["mode switch"] == 0 and chrome(page)["facilitator"] == 0
     links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
     assert not {"Indicator lab", "Workshop"} & set(links) and "Data quality" in links
@@ -177,7 +177,7 @@ def test_an_analyst_signs_in_with_the_provider_and_sees_exact_counts(page, signe
     sign_in_with_provider(page, url, "ana@council.test")
     assert "Signed in as ana@council.test (analyst)" in sidebar_text(page)
     assert staff_links(page) == ["Overview", "Domains", "Voice", "Indicator lab", "Workshop", "Data map",
-                                 "Data quality", "Data", "Staff sign-in"]
+                                 "Data quality", "Import and store", "Staff sign-in"]
     go(page, f"{url}/data_quality?mode=Analyst")
     text = page.locator("body").inner_text()
     assert "OFFICIAL-SENSITIVE" in text and "Analyst mode: every count is exact." in text
@@ -192,7 +192,7 @@ def test_a_viewer_signs_in_and_gets_exactly_the_viewer_pages_without_exact_count
     sign_in_with_provider(page, url, "vic@council.test")
     assert "Signed in as vic@council.test (viewer)" in sidebar_text(page)
     assert staff_links(page) == ["Overview", "Domains", "Voice", "Join a workshop", "Data map", "Data quality",
-                                 "Data", "Staff sign-in"]
+                                 "Import and store", "Staff sign-in"]
     go(page, f"{url}/data_quality?mode=Analyst")
     text = page.locator("body").inner_text()
     assert chrome(page)["mode switch"] == 0 and "OFFICIAL-SENSITIVE" not in text
