@@ -80,6 +80,9 @@ def write(button: str, action, success, *args) -> None:
     try:
         done = action(ctx.opened, ctx.actor, *args)
         say(button, "success", success(done) if callable(success) else success)
+        # A write can change the picker's words (a new title, "(retired)"), which makes it a new widget that
+        # would send back its first option, "A new, empty candidate", and clear the form: say again which.
+        state["lab_start"] = state["lab_start"]
     except lab.LabError as exc:
         say(button, "error", "Not saved:\n\n" + bullets(exc.problems))
 
@@ -160,7 +163,8 @@ else:
             f"Retired '{plain(draft.title)}': kept here and in past workshops, left out of exports of those in use.",
             editing, not back))
         said_here("lab_retire")
-with st.expander("Share candidates with another authority"):
+# Its open state is kept (a key, told of each toggle), so choosing a file does not fold it away from its button.
+with st.expander("Share candidates with another authority", key="lab_share", on_change="rerun"):
     st.dataframe(lab.records(ctx.cursor()), hide_index=True)
     every, in_use = lab.saved_choices(ctx.cursor())
     chosen = st.multiselect("Candidates to export", list(every), default=in_use, key="lab_export_chosen",
