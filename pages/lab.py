@@ -167,11 +167,12 @@ else:
 with st.expander("Share candidates with another authority", key="lab_share", on_change="rerun"):
     st.dataframe(lab.records(ctx.cursor()), hide_index=True)
     every, in_use = lab.saved_choices(ctx.cursor())
-    chosen = st.multiselect("Candidates to export", list(every), default=in_use, key="lab_export_chosen",
-                            format_func=every.get, help="Those in use to start with; retired ones can be added.")
-    st.download_button(f"Export {len(chosen)} candidate{'s' * (len(chosen) != 1)} (JSON)",
-                       lab.export_json(ctx.cursor(), chosen), file_name="candidate_indicators.json",
-                       mime="application/json", key="lab_export", disabled=not chosen)
+    chosen = st.multiselect("Candidates to export", list(every), key="lab_export_chosen", format_func=every.get,
+                            placeholder="Every candidate in use (or choose which, retired ones too)")
+    exported = chosen or in_use  # no default: one that changed with every save would reset the choice
+    st.download_button(f"Export {len(exported)} candidate{'s' * (len(exported) != 1)} (JSON)",
+                       lab.export_json(ctx.cursor(), exported), file_name="candidate_indicators.json",
+                       mime="application/json", key="lab_export", disabled=not exported)
     upload = st.file_uploader("Import a JSON or TOML file of candidates", type=["json", "toml"], key="lab_upload")
     if upload is not None:
         st.button("Import every candidate in the file", key="lab_import", on_click=write, args=(

@@ -15,9 +15,9 @@ LAPTOP = {"width": 1280, "height": 800}
 SOURCE = by_id("eet_neet_19_21")  # a built-in to start from: a form that is complete from the first click
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def lab_app(browser_available, tmp_path_factory):
-    """The app on a store of its own, since these tests save, retire and import candidates."""
+    """The app on a store of its own for each screen, since the test saves, retires and imports candidates."""
     folder = tmp_path_factory.mktemp("lab")
     write_store(folder / "lab.duckdb", people=600, seed=5)
     with sp.streamlit_server(folder / "lab.duckdb", folder / "streamlit.log") as url:
@@ -88,4 +88,6 @@ def test_each_message_is_on_screen_after_the_click(screen, lab_app, artifacts):
     assert message_below(page, "lab_import") == (f"Added 1 candidate from export2.json: Shared from a {kind} "
                                                  f"(eet_shared_from_a_{kind}).")
     assert sp.exceptions(page) == []
+    # Export offers every candidate in use unless some are chosen: the saved one and the imported one.
+    assert page.get_by_role("button", name="Export 2 candidates (JSON)").is_visible()
     sp.screenshot(page, artifacts, f"lab-{kind}-imported")
