@@ -45,6 +45,14 @@ def add_row(part: str) -> str:
     return key
 
 
+def keep_fields() -> None:
+    """A new domain reorders every row's field picker, making each a new widget that would send back its
+    first field on the next click: say again which field each row holds."""
+    for part in lab.CONDITION_PARTS:
+        for row in state[f"lab_{part}"]:
+            state[f"lab_{part}_{row}_field"] = state[f"lab_{part}_{row}_field"]
+
+
 def follow_title() -> None:
     """The id is made from the title while it is still the one made (editable; fixed once saved)."""
     if state["lab_editing"] is None and state["lab_id"] in ("", state.get("lab_id_made")):
@@ -133,7 +141,8 @@ left.text_input(lab.FORM_LABELS["id"], key="lab_id", disabled=editing is not Non
 check = lab.question_check(left.text_input(lab.FORM_LABELS["question"], key="lab_question"))
 left.caption(check.summary)
 left.text_area(lab.FORM_LABELS["description"], key="lab_description", height=90)
-right.selectbox(lab.FORM_LABELS["domain"], list(DOMAIN_NAMES), key="lab_domain", format_func=DOMAIN_NAMES.get)
+right.selectbox(lab.FORM_LABELS["domain"], list(DOMAIN_NAMES), key="lab_domain", format_func=DOMAIN_NAMES.get,
+                on_change=keep_fields)
 unit = right.radio(lab.FORM_LABELS["unit"], ["percent", "mean", "count"], key="lab_unit", horizontal=True)
 if unit == "mean":
     right.selectbox(lab.FORM_LABELS["value_field"], lab.mean_fields(), key="lab_value_field",

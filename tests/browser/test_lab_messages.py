@@ -63,6 +63,18 @@ def test_each_message_is_on_screen_after_the_click(screen, lab_app, artifacts):
     assert sp.exceptions(page) == []
     sp.screenshot(page, artifacts, f"lab-{kind}-save-without-name")
 
+    # Another domain reorders the field pickers; the rows keep their fields through the next click.
+    domain = page.get_by_test_id("stSelectbox").filter(has_text="Domain")
+    domain.click()
+    domain.locator("input").fill("Wellbeing")
+    page.get_by_role("option", name="Wellbeing", exact=True).click()
+    sp.settle(page)
+    click(page, "Save as a new candidate")
+    assert "Your name: needed" in message_below(page, "lab_save")
+    fields = [box.locator("input").get_attribute("value")
+              for box in page.get_by_test_id("stSelectbox").filter(has_text="Field").all()]
+    assert any("Main activity (education, employment, training)" in f for f in fields), fields
+
     page.get_by_label("Your name (saved with what you save or import)").fill(f"Sam on a {kind}")
     page.keyboard.press("Tab")  # the text box sends its value when it loses focus
     sp.settle(page)
