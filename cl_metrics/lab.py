@@ -87,10 +87,11 @@ def field_group(name: str) -> str:
 
 
 def field_words(name: str) -> str:
-    """A field as the picker shows it: group, label and who records it, never its column name alone."""
+    """A field as the picker shows it: its label first (a narrow box cuts the end off), then where it sits
+    and who records it; never its column name alone."""
     f = registry()[name]
     who = f" · {VOICE_LABELS[f.voice]}" if f.voice else ""
-    return f"{field_group(name)}: {f.label}{who}"
+    return f"{f.label} — {field_group(name)}{who}"
 
 
 def field_choices(domain: str, keep: str | None = None) -> list[str]:

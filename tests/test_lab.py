@@ -471,8 +471,8 @@ def test_a_new_candidate_is_guided(store_path, open_lab):
     picker = at.selectbox(key=f"{row}_field")
     assert picker.value == "gp_registered"  # the first field of Physical health, not IN_TOUCH
     assert not {"response_date", "contacts_recorded", "plans_recorded"} & set(picker.options)
-    assert picker.format_func("gp_registered") == ("Physical health · Health (worker-recorded and self-reported): "
-                                                   "Registered with a GP · Recorded by workers")
+    assert picker.format_func("gp_registered") == ("Registered with a GP — Physical health · Health (worker-recorded "
+                                                   "and self-reported) · Recorded by workers")
     picker.set_value("health_assessment_done").run()
     at.selectbox(key=f"{row}_op").set_value("is_true").run()
     at.text_input(key="lab_question").set_value("Did you have a health check this year?")

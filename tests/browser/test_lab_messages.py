@@ -90,6 +90,8 @@ def test_each_message_is_on_screen_after_the_click(screen, lab_app, artifacts):
     assert page.get_by_role("textbox", name="Title", exact=True).input_value() == SOURCE.title
 
     page.get_by_text("Share candidates with another authority").click()
+    sp.settle(page)
+    assert page.get_by_text("Import a JSON or TOML file of candidates").is_visible()
     shared = {**json.loads(SOURCE.model_dump_json(exclude_none=True)), "id": f"eet_shared_from_a_{kind}",
               "status": "candidate", "title": f"Shared from a {kind}"}
     page.locator('input[type="file"]').first.set_input_files(files=[{
