@@ -33,6 +33,7 @@ class Field(BaseModel):
     source: str
     breakdown: str | None = None
     breakdown_label: str | None = None
+    internal: bool = False  # declared in the specs: kept from the lab's field picker, still valid in a declaration
 
     @property
     def numeric(self) -> bool:
@@ -59,7 +60,8 @@ def registry() -> dict[str, Field]:
     for table, c in local:
         fields[c.name] = Field(name=c.name, type=c.type, label=c.label or c.name,
                                codes=_codes(s, c.codes, c.type), min=_bound(s, c, min), max=_bound(s, c, max),
-                               domain=c.domain, voice=c.voice, source=f"{table}.{c.name}")
+                               domain=c.domain, voice=c.voice, source=f"{table}.{c.name}",
+                               internal=c.internal)
     with open(config.path(DERIVED_FIELDS), "rb") as fh:
         derived = tomllib.load(fh)
     for name, raw in derived["fields"].items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,15 +21,17 @@ from pydantic import ValidationError
 
 from cl_metrics import differencing
 from cl_metrics.access import Principal, require
-from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode
-from cl_metrics.domains import domain_ids
+from cl_metrics.disclosure import DEFAULT_THRESHOLD, Mode, count_text
+from cl_metrics.domains import domain_ids, domains
 from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, builtin, compute, for_domain, load_declarations
-from cl_metrics.indicators.model import ARITY
+from cl_metrics.indicators import compiler
+from cl_metrics.indicators.model import ARITY, OPERATOR_WORDS
 from cl_metrics.indicators.stored import saved
-from cl_metrics.readability import flesch_reading_ease
+from cl_metrics.readability import shown_reading_ease
+from cl_metrics.spec import spec
 from cl_metrics.session import OpenStore
-from cl_metrics.views import indicator_figures
+from cl_metrics.views import VOICE_LABELS, indicator_figures
 
 MAX_QUESTION_WORDS = 20
 MIN_READING_EASE = 60
@@ -45,6 +48,11 @@ FORM_LABELS = {"id": "Short name (id)", "domain": "Domain", "status": "Status", 
 MODEL_WORDS = {"needs value_field naming a known field, got None": "needs a value to average: choose one",
                "needs value_field naming": "needs a value to average naming",
                "at least one numerator condition": "at least one row under 'Who counts towards the figure'"}
+# A field with no domain is about who the young person is (age, sex, ...): offered after the domains.
+ABOUT_THE_PERSON = "About the young person"
+# The model's type names, as a manager says them.
+TYPE_WORDS = {"VARCHAR": "text", "INTEGER": "whole number", "DOUBLE": "number", "DATE": "date", "BOOLEAN": "yes/no"}
+ID_LENGTH = 64
 SCALAR_FIELDS = ("id", "domain", "title", "question", "description", "unit", "value_field", "better", "voice")
 CONDITION_PARTS = ("population", "numerator")
 
@@ -67,6 +75,46 @@ def operators_for(field_name: str) -> list[str]:
     if f.numeric:
         return ["between", "ge", "le", "gt", "lt", "eq", "ne", "in", "not_in", "is_null", "not_null"]
     return ["in", "not_in", "eq", "ne", "is_null", "not_null"]
+
+
+def field_group(name: str) -> str:
+    """Where a field sits for the picker: its domain's name and the table that holds it."""
+    f = registry()[name]
+    table = f.source.split(".")[0].split(" ")[0]
+    titles = {t.name: t.title for t in spec().tables.values()}
+    where = f" · {titles[table]}" if table in titles else ""
+    return f"{_domain_names().get(f.domain, ABOUT_THE_PERSON)}{where}"
+
+
+def field_words(name: str) -> str:
+    """A field as the picker shows it: its label first (a narrow box cuts the end off), then where it sits
+    and who records it; never its column name alone."""
+    f = registry()[name]
+    who = f" · {VOICE_LABELS[f.voice]}" if f.voice else ""
+    return f"{f.label} — {field_group(name)}{who}"
+
+
+def field_choices(domain: str, keep: str | None = None) -> list[str]:
+    """Fields a condition row offers, grouped: the candidate's domain first, then the other domains in
+    order, then who the young person is. Fields the specs declare internal are left out, unless the
+    row already holds one (a copied built-in may use it)."""
+    order = [domain, *(d for d in domain_ids() if d != domain), None]
+    offered = [n for n, f in registry().items() if not f.internal or n == keep]
+    return sorted(offered, key=lambda n: (order.index(registry()[n].domain)
+                                          if registry()[n].domain in order else len(order), field_group(n)))
+
+
+def _domain_names() -> dict[str, str]:
+    return {d.id: d.name for d in domains()}
+
+
+def id_from_title(title: str) -> str:
+    """A short name made from a title ("At university, aged 19-21" -> at_university_aged_19_21), valid
+    for the model's id rule; the person may still change it."""
+    stem = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+    if stem and not stem[0].isalpha():
+        stem = f"candidate_{stem}"
+    return stem[:ID_LENGTH].rstrip("_")
 
 
 def mean_fields() -> list[str]:
@@ -160,8 +208,18 @@ def _plain_message(err: dict) -> str:
             message = err["msg"].removeprefix("Value error, ")
             for model_word, form_word in MODEL_WORDS.items():
                 message = message.replace(model_word, form_word)
-            return message
+            return plain_words(message)
     return err["msg"]
+
+
+def plain_words(message: str) -> str:
+    """The model's code words as the form says them: operators as words ("is one of"), fields by their
+    labels, types as kinds of value (operator 'in' on 'IN_TOUCH' -> "is one of" on "In touch with ...")."""
+    fields = registry()
+    message = re.sub(r"operator '(\w+)'", lambda m: f"\"{OPERATOR_WORDS.get(m[1], m[1])}\"", message)
+    message = re.sub(r"'(\w+)'", lambda m: f"\"{fields[m[1]].label}\"" if m[1] in fields else m[0], message)
+    message = re.sub(r"\b(VARCHAR|INTEGER|DOUBLE|DATE|BOOLEAN)\b", lambda m: TYPE_WORDS[m[1]], message)
+    return message.replace("value(s)", "values")
 
 
 # --- checks a candidate must pass beyond the model --------------------------------------------------
@@ -192,7 +250,7 @@ class QuestionCheck:
 def question_check(question: str) -> QuestionCheck:
     """Word count and reading ease, computed offline (cl_metrics.readability), so the lab always checks both."""
     words = len(question.split())
-    return QuestionCheck(words, flesch_reading_ease(question) if words else None)
+    return QuestionCheck(words, shown_reading_ease(question) if words else None)
 
 
 def problems(ind: Indicator) -> list[str]:
@@ -249,6 +307,40 @@ def breakdown(con, candidate: Indicator, dimension: str, year: int, mode: Mode =
     return compute.breakdown(con, [candidate], dimension, year, mode=mode, threshold=threshold)
 
 
+# --- who is counted ------------------------------------------------------------------------------------
+
+EVERYONE = ("No rows here means everyone in the store's year is counted: every young person with a record "
+            "that year, whatever their age. Add rows (age, in the OC3 return, ...) to count fewer.")
+
+
+def population_text(con, candidate: Indicator, year: int, mode: Mode = "workshop",
+                    threshold: int = DEFAULT_THRESHOLD) -> str:
+    """How many young people 'Who is counted' takes in, under the threshold rule in workshop mode."""
+    where = compiler.all_of(candidate.population)
+    counted = con.execute(f"SELECT count_if({where.text}) FROM {compiler.TABLE} WHERE collection_year = ?",
+                          [*where.params, year]).fetchone()[0]
+    return f"{count_text(counted, threshold, mode)} young people are counted in {year}."
+
+
+def recorded_for(con, candidate: Indicator, year: int) -> list[str]:
+    """Fields the figure reads that the store records for some age bands only, in plain sentences
+    ("Health assessment in the last year is recorded only for ages 16-17."): a figure over everyone
+    is then mostly blanks. Worked out from the data (which bands hold any value), not declared."""
+    names = dict.fromkeys([c.field for c in (*candidate.population, *candidate.numerator)]
+                          + ([candidate.value_field] if candidate.value_field else []))
+    where = compiler.all_of(candidate.population)
+    found = []
+    for name in names:
+        column = compiler.column(name)
+        bands = con.execute(f"SELECT age_band, count({column}) > 0 FROM {compiler.TABLE} WHERE collection_year = ? "
+                            f"AND {where.text} GROUP BY age_band ORDER BY age_band", [year, *where.params]).fetchall()
+        held = [band for band, any_value in bands if any_value]
+        if held and len(held) < len(bands):
+            found.append(f"{registry()[name].label} is recorded only for ages {', '.join(held)}: "
+                         "anyone else counted has it blank.")
+    return found
+
+
 # --- the store -------------------------------------------------------------------------------------
 
 def records(con) -> pd.DataFrame:
@@ -264,10 +356,8 @@ def retired_ids(con) -> set[str]:
 
 def starting_points(con) -> dict[str, str]:
     """Where a lab form can start: empty, a saved candidate (to edit) or a copy of a built-in."""
-    retired = retired_ids(con)
     return {"new": "A new, empty candidate"} | {
-        f"saved:{c.id}": f"Saved: {c.title} ({c.id})" + (" (retired)" if c.id in retired else "")
-        for c in saved(con, include_retired=True)} | {
+        f"saved:{i}": f"Saved: {words}" for i, words in saved_choices(con)[0].items()} | {
         f"builtin:{b.id}": f"Copy of built-in: {b.title}" for b in builtin()}
 
 
@@ -344,12 +434,27 @@ def _insert(cur, ind: Indicator, author: str) -> None:
 
 # --- sharing between authorities -------------------------------------------------------------------
 
-def export_json(con) -> str:
-    """The candidates in use (not retired) as a JSON file another authority can import."""
+def saved_choices(con) -> tuple[dict[str, str], list[str]]:
+    """Every saved candidate (id -> words for a picker, retired ones marked), and the ids of those in use."""
+    retired = retired_ids(con)
+    every = {c.id: f"{c.title} ({c.id})" + (" (retired)" if c.id in retired else "")
+             for c in saved(con, include_retired=True)}
+    return every, [i for i in every if i not in retired]
+
+
+def export_json(con, ids: Sequence[str] | None = None) -> str:
+    """Chosen candidates (by default those in use, not retired) as a JSON file another authority can import."""
+    chosen = saved(con) if ids is None else [c for c in saved(con, include_retired=True) if c.id in set(ids)]
     return json.dumps({"format": EXPORT_FORMAT, "version": 1,
                        "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
-                       "indicator": [ind.model_dump(mode="json", exclude_none=True) for ind in saved(con)]},
+                       "indicator": [ind.model_dump(mode="json", exclude_none=True) for ind in chosen]},
                       indent=2, ensure_ascii=False)
+
+
+def import_summary(name: str, added: Sequence[Indicator]) -> str:
+    """What an import added, by title and id, so the person can find them under 'Start from'."""
+    listed = "; ".join(f"{ind.title} ({ind.id})" for ind in added)
+    return f"Added {len(added)} candidate{'s' * (len(added) != 1)} from {name}: {listed}."
 
 
 def read_file(name: str, content: bytes) -> tuple[Indicator, ...]:

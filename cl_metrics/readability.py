@@ -48,3 +48,12 @@ def flesch_reading_ease(text: str) -> float:
     words_per_sentence = len(found) / _sentence_count(text)
     syllables_per_word = sum(map(_syllable_count, found)) / len(found)
     return BASE - PER_WORD_IN_SENTENCE * words_per_sentence - PER_SYLLABLE_IN_WORD * syllables_per_word
+
+
+def shown_reading_ease(text: str) -> float:
+    """Reading ease on the 0-100 scale people are told about.
+
+    Flesch's formula is not bounded: a short sentence of one-syllable words scores above 100 ("Do
+    you have a GP?" gives 117) and a long one of long words below 0. "Reading ease 117" reads as a
+    mistake, so a screen shows the score clamped; the checks still compare the raw score."""
+    return min(100.0, max(0.0, flesch_reading_ease(text)))

@@ -33,6 +33,7 @@ class ColumnSpec(BaseModel):
     label: str | None = None
     domain: str | None = None
     voice: Voice | None = None
+    internal: bool = False  # bookkeeping the store needs (dates that pick the latest record), not a lab choice
 
 
 class TableSpec(BaseModel):

@@ -431,3 +431,26 @@ def compare_picker(ctx: Context) -> str | None:
 def _choose(code: str | None) -> None:
     """A one-click button's choice becomes the picker's."""
     st.session_state["compare"] = code
+
+
+# ---- messages where the person is looking (issue 16): a form's outcome, just below the button that caused it
+def say(key: str, kind: Literal["success", "info", "warning", "error"], markdown: str) -> None:
+    """Keep a callback's outcome for the next run, for `said_here(key)` below its button. `markdown` is
+    the caller's own words, anything untrusted in it already through plain()."""
+    st.session_state.setdefault(f"_said_{key}", []).append((kind, markdown))
+
+
+def said_here(key: str) -> None:
+    """Show, once, what `say(key, ...)` kept, where this is called: just below the button."""
+    if messages := st.session_state.pop(f"_said_{key}", None):
+        with st.container(key=f"said_{key}"):
+            for kind, markdown in messages:
+                getattr(st, kind)(markdown)
+            bring_into_view(f"said_{key}")
+
+
+def bring_into_view(key: str) -> None:
+    """Scroll the container with this key into view. The page keeps its scroll position on the run after
+    a click, so a message below a button at the bottom edge of the screen would be out of sight."""
+    st.html(f"<script>document.querySelector('.st-key-{key}')"
+            ".scrollIntoView({block: 'nearest', behavior: 'instant'});</script>", unsafe_allow_javascript=True)

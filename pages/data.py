@@ -5,7 +5,7 @@ import streamlit as st
 from cl_metrics import benchmarks
 from cl_metrics.access import log as access_log
 from cl_metrics.ingest import admin
-from pages.common import current, download, grid, plain
+from pages.common import bring_into_view, current, download, grid, plain
 from synthetic.generate import regenerate
 
 ctx = current()
@@ -71,12 +71,16 @@ else:
         st.session_state["data_last_upload"] = outcome
         st.session_state["data_pending"] = chosen if outcome.needs_confirmation else None
         st.session_state["data_upload_round"] = round_ + 1  # a fresh, empty uploader
+        st.session_state["data_just_imported"] = True
         st.rerun()  # so the sidebar says what the store holds now
 
     if st.button("Import", type="primary", disabled=bool(key_problem) or not files, key="data_import"):
         run_import([(f.name, f.getvalue()) for f in files])
-    if "data_last_upload" in st.session_state:
-        show_outcome(st.session_state["data_last_upload"])
+    if "data_last_upload" in st.session_state:  # kept until the next import: the confirm step below needs it
+        with st.container(key="data_outcome"):
+            show_outcome(st.session_state["data_last_upload"])
+        if st.session_state.pop("data_just_imported", False):
+            bring_into_view("data_outcome")
     if st.session_state.get("data_pending"):  # the confirm step for files held back
         st.markdown("**Confirm before anything stored changes.** The files held back above would change or remove "
                     "stored rows, or are over a safety limit. Read what each would do, then choose:")

@@ -7,7 +7,7 @@ from cl_metrics.fields import registry
 from cl_metrics.indicators import DeclarationError, Indicator, compute
 from cl_metrics.indicators.model import OPERATOR_WORDS
 from cl_metrics.views import BETTER_LABELS, VOICE_LABELS
-from pages.common import bullets, card_grid, current, download, plain, require_records
+from pages.common import bullets, card_grid, current, download, plain, require_records, said_here, say
 
 ctx, state = current(), st.session_state
 FIELDS, DOMAIN_NAMES = registry(), {d.id: d.name for d in domains()}
@@ -26,6 +26,7 @@ def load() -> None:
     values, state["lab_editing"] = lab.starting_form(ctx.cursor(), state["lab_start"])
     for name in lab.SCALAR_FIELDS:
         state[f"lab_{name}"] = values[name]
+    state["lab_id_made"] = values["id"]  # a new candidate's id follows its title until it is changed by hand
     for part in lab.CONDITION_PARTS:
         state[f"lab_{part}"] = []
         for row in values[part]:
@@ -36,20 +37,39 @@ def load() -> None:
 
 
 def add_row(part: str) -> str:
+    """A new condition row, starting at the first field of the candidate's domain."""
     state["lab_next_row"] = state.get("lab_next_row", 0) + 1
     state[f"lab_{part}"].append(state["lab_next_row"])
-    return f"lab_{part}_{state['lab_next_row']}"
+    key = f"lab_{part}_{state['lab_next_row']}"
+    state[f"{key}_field"] = lab.field_choices(state["lab_domain"])[0]
+    return key
+
+
+def keep_fields() -> None:
+    """A new domain reorders every row's field picker, making each a new widget that would send back its
+    first field on the next click: say again which field each row holds."""
+    for part in lab.CONDITION_PARTS:
+        for row in state[f"lab_{part}"]:
+            state[f"lab_{part}_{row}_field"] = state[f"lab_{part}_{row}_field"]
+
+
+def follow_title() -> None:
+    """The id is made from the title while it is still the one made (editable; fixed once saved)."""
+    if state["lab_editing"] is None and state["lab_id"] in ("", state.get("lab_id_made")):
+        state["lab_id"] = state["lab_id_made"] = lab.id_from_title(state["lab_title"])
 
 
 def condition_rows(part: str) -> list[dict]:
     """Rows of field / operator / values; coded fields offer their codes, others take typed values."""
     st.markdown(f"**{lab.FORM_LABELS[part]}**" + ("" if state[f"lab_{part}"] else " (none yet)"))
+    if part == "population" and not state[f"lab_{part}"]:
+        st.caption(lab.EVERYONE)
     rows = []
     for row in state[f"lab_{part}"]:
         key = f"lab_{part}_{row}"
         name_col, op_col, value_col, remove_col = st.columns([4, 2, 4, 1], vertical_alignment="bottom")
-        name = name_col.selectbox("Field", list(FIELDS), key=f"{key}_field",
-                                  format_func=lambda n: f"{FIELDS[n].label} ({n})")
+        name = name_col.selectbox("Field", lab.field_choices(state["lab_domain"], state.get(f"{key}_field")),
+                                  key=f"{key}_field", format_func=lab.field_words)
         op = op_col.selectbox("Operator", lab.operators_for(name), key=f"{key}_op", format_func=OPERATOR_WORDS.get)
         count, codes = lab.value_count(op), FIELDS[name].codes
         values = [] if count == 0 else (
@@ -62,13 +82,17 @@ def condition_rows(part: str) -> list[dict]:
     return rows
 
 
-def write(action, success: str, *args) -> None:
-    """Run a store write from a button; keep its outcome to show on the next run."""
+def write(button: str, action, success, *args) -> None:
+    """Run a store write from a button; keep its outcome to show below that button on the next run.
+    `success` is the words, or makes them from what the action returned."""
     try:
-        action(ctx.opened, ctx.actor, *args)
-        state["lab_message"] = ("success", success)
+        done = action(ctx.opened, ctx.actor, *args)
+        say(button, "success", success(done) if callable(success) else success)
+        # A write can change the picker's words (a new title, "(retired)"), which makes it a new widget that
+        # would send back its first option, "A new, empty candidate", and clear the form: say again which.
+        state["lab_start"] = state["lab_start"]
     except lab.LabError as exc:
-        state["lab_message"] = ("error", "Not saved:\n\n" + bullets(exc.problems))
+        say(button, "error", "Not saved:\n\n" + bullets(exc.problems))
 
 
 def save_new(opened, actor, draft: Indicator) -> None:
@@ -80,6 +104,10 @@ def save_new(opened, actor, draft: Indicator) -> None:
 def preview(draft: Indicator) -> None:
     """The candidate's figure beside its domain's built-ins, its trend, and a breakdown."""
     st.subheader(f"{plain(draft.title)}, beside the built-ins of {DOMAIN_NAMES[draft.domain]}")
+    st.markdown(f"**Who is counted:** {lab.population_text(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)}"
+                + ("" if draft.population else f" {lab.EVERYONE}"))
+    for note in lab.recorded_for(ctx.cursor(), draft, ctx.year):
+        st.info(note, icon=":material/info:")
     figures = lab.comparison(ctx.cursor(), draft, ctx.year, ctx.mode, ctx.threshold)
     card_grid(figures)
     if ctx.mode == "analyst" and (caution := figures["caution"].iloc[0]):
@@ -99,8 +127,6 @@ def preview(draft: Indicator) -> None:
     download(parts[["group", "display", "value", "numerator", "denominator"]], f"{draft.id}_by_{dimension}")
 
 
-if message := state.pop("lab_message", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
 if "lab_title" not in state:
     state["lab_start"] = "new"
     load()
@@ -109,12 +135,14 @@ start_col.selectbox("Start from", list(starts), key="lab_start", format_func=sta
 author_col.text_input("Your name (saved with what you save or import)", key="lab_author")
 editing = state["lab_editing"]
 left, right = st.columns(2)
-left.text_input("Title", key="lab_title")
-left.text_input(lab.FORM_LABELS["id"], key="lab_id", disabled=editing is not None, help="Fixed once saved.")
+left.text_input("Title", key="lab_title", on_change=follow_title)
+left.text_input(lab.FORM_LABELS["id"], key="lab_id", disabled=editing is not None,
+                help="Made from the title; change it if you like. Fixed once saved.")
 check = lab.question_check(left.text_input(lab.FORM_LABELS["question"], key="lab_question"))
 left.caption(check.summary)
 left.text_area(lab.FORM_LABELS["description"], key="lab_description", height=90)
-right.selectbox(lab.FORM_LABELS["domain"], list(DOMAIN_NAMES), key="lab_domain", format_func=DOMAIN_NAMES.get)
+right.selectbox(lab.FORM_LABELS["domain"], list(DOMAIN_NAMES), key="lab_domain", format_func=DOMAIN_NAMES.get,
+                on_change=keep_fields)
 unit = right.radio(lab.FORM_LABELS["unit"], ["percent", "mean", "count"], key="lab_unit", horizontal=True)
 if unit == "mean":
     right.selectbox(lab.FORM_LABELS["value_field"], lab.mean_fields(), key="lab_value_field",
@@ -134,17 +162,29 @@ else:
     if blocking := lab.problems(draft):
         st.error("Cannot be saved yet:\n\n" + bullets(blocking))
     st.button("Save changes" if editing else "Save as a new candidate", key="lab_save", type="primary", on_click=write,
-              args=(lab.update if editing else save_new, f"Saved '{plain(draft.title)}'.", draft),
+              args=("lab_save", lab.update if editing else save_new, f"Saved '{plain(draft.title)}'.", draft),
               disabled=bool(blocking))
+    said_here("lab_save")
     if editing:
         back = editing in lab.retired_ids(ctx.cursor())
-        st.button("Bring back" if back else "Retire", key="lab_retire", on_click=write,
-                  args=(lab.set_retired, "Brought back." if back else "Retired.", editing, not back))
-with st.expander("Share candidates with another authority"):
+        st.button("Bring back" if back else "Retire", key="lab_retire", on_click=write, args=(
+            "lab_retire", lab.set_retired, f"Brought back '{plain(draft.title)}': it is in use again." if back else
+            f"Retired '{plain(draft.title)}': kept here and in past workshops, left out of exports of those in use.",
+            editing, not back))
+        said_here("lab_retire")
+# Its open state is kept (a key, told of each toggle), so choosing a file does not fold it away from its button.
+with st.expander("Share candidates with another authority", key="lab_share", on_change="rerun"):
     st.dataframe(lab.records(ctx.cursor()), hide_index=True)
-    st.download_button("Export candidates in use (JSON)", lab.export_json(ctx.cursor()),
-                       file_name="candidate_indicators.json", mime="application/json", key="lab_export")
+    every, in_use = lab.saved_choices(ctx.cursor())
+    chosen = st.multiselect("Candidates to export", list(every), key="lab_export_chosen", format_func=every.get,
+                            placeholder="Every candidate in use (or choose which, retired ones too)")
+    exported = chosen or in_use  # no default: one that changed with every save would reset the choice
+    st.download_button(f"Export {len(exported)} candidate{'s' * (len(exported) != 1)} (JSON)",
+                       lab.export_json(ctx.cursor(), exported), file_name="candidate_indicators.json",
+                       mime="application/json", key="lab_export", disabled=not exported)
     upload = st.file_uploader("Import a JSON or TOML file of candidates", type=["json", "toml"], key="lab_upload")
     if upload is not None:
         st.button("Import every candidate in the file", key="lab_import", on_click=write, args=(
-            lab.import_file, f"Imported {plain(upload.name)}.", upload.name, upload.getvalue(), state["lab_author"]))
+            "lab_import", lab.import_file, lambda added: plain(lab.import_summary(upload.name, added)), upload.name,
+            upload.getvalue(), state["lab_author"]))
+        said_here("lab_import")

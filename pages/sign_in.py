@@ -4,7 +4,7 @@ import streamlit as st
 
 from cl_metrics import access
 from cl_metrics.access import accounts
-from pages.common import current, plain, secrets_section
+from pages.common import current, plain, said_here, say, secrets_section
 
 ctx = current()
 state = st.session_state
@@ -27,18 +27,17 @@ def local_sign_in() -> None:
     try:
         found = accounts.verify(name, state.get("sign_in_password", ""))
     except access.AccessDenied as exc:
-        state["sign_in_message"] = str(exc)
+        say("sign_in_local", "error", plain(exc))
         return
     finally:
         state["sign_in_password"] = ""
     if found is None:
-        state["sign_in_message"] = "That name and password do not match an account."
+        say("sign_in_local", "error", "That name and password do not match an account.")
         ctx.log("sign-in refused", f"local account {name!r}")
         return
     state["_local_account"] = found
     state["_staff_cookie"] = accounts.session_token(found.name)  # a reload keeps this sign-in
     state.pop("_signed_out", None)
-    state.pop("sign_in_message", None)
 
 
 actor = ctx.actor
@@ -65,8 +64,7 @@ if ctx.setup.local_accounts:
         st.text_input("Name", key="sign_in_name", max_chars=64)
         st.text_input("Password", type="password", key="sign_in_password")
         st.form_submit_button("Sign in", on_click=local_sign_in)
-    if message := state.pop("sign_in_message", None):
-        st.error(message)
+    said_here("sign_in_local")
 if not ctx.setup.configured:
     st.subheader("Setting up sign-in")
     st.markdown(

@@ -10,17 +10,10 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from cl_metrics import workshop as ws
-from pages.common import current, download, plain, status_badge
+from pages.common import current, download, plain, said_here, say, status_badge
 
 ctx = current()
 state = st.session_state
-
-
-def show_message() -> None:
-    """A callback's outcome, shown once on the run after it."""
-    if "ws_message" in state:
-        kind, text = state.pop("ws_message")
-        getattr(st, kind)(plain(text))
 
 
 def create(choices: dict) -> None:
@@ -30,9 +23,9 @@ def create(choices: dict) -> None:
                                   ctx.threshold)
         state.ws_running = made.id
         state.ws_starting = False  # fold the form away: the new workshop's live results refresh again
-        state.ws_message = ("success", f"Workshop '{made.name}' is ready: join code {made.join_code}.")
+        say("ws_create", "success", plain(f"Workshop '{made.name}' is ready: join code {made.join_code}."))
     except ws.WorkshopError as exc:
-        state.ws_message = ("error", str(exc))
+        say("ws_create", "error", plain(exc))
 
 
 def address(path: str, **query: str) -> str:
@@ -103,13 +96,13 @@ def decide(session: ws.Workshop, table) -> None:
 
 def end(session: ws.Workshop) -> None:
     ws.close_workshop(ctx.opened, ctx.actor, session.id)
-    state.ws_message = ("info", f"'{session.name}' has ended. Everything it gathered is kept below.")
+    say("ws_close", "info", plain(f"'{session.name}' has ended. Everything it gathered is kept above."))
 
 
 def delete(session: ws.Workshop) -> None:
     ws.delete_workshop(ctx.opened, ctx.actor, session.id)
     state.pop("ws_running", None)
-    state.ws_message = ("info", f"'{session.name}' was deleted.")
+    say("ws_delete", "info", plain(f"'{session.name}' was deleted."))
 
 
 def confirm(key: str, question: str, consequence: str, yes: str, no: str, action, session: ws.Workshop) -> None:
@@ -139,7 +132,6 @@ def joining_details(session: ws.Workshop) -> None:
 def facilitator() -> None:
     st.title("Workshop")
     st.caption("Care leavers answer one card at a time on their phones; you see the room's answers as they come.")
-    show_message()
     choices = {ind.id: ind for ind in ws.discussable(ctx.cursor())}
     every = ws.workshops(ctx.cursor())
     starting = st.expander("Start a workshop", expanded=not every, key="ws_starting", on_change="rerun")
@@ -148,6 +140,8 @@ def facilitator() -> None:
         st.multiselect("Cards to discuss (in this order)", list(choices), key="ws_cards",
                        format_func=lambda i: f"{choices[i].title} ({status_badge(choices[i].status)})")
         st.form_submit_button("Create workshop", type="primary", on_click=create, args=(choices,))
+    said_here("ws_create")  # below the form: a new workshop folds the form away
+    said_here("ws_delete")  # the deleted workshop's place: the page now shows another, or none
     if not every:
         st.stop()
     by_id = {w.id: w for w in every}
@@ -179,6 +173,7 @@ def facilitator() -> None:
         confirm("ws_close", "End this workshop?", f"Phones stop taking answers for '{plain(session.name)}'. Its results, "
                 "comments, decisions and printable cards stay on this page.", "Yes, end it", "Keep it running", end,
                 session)
+    said_here("ws_close")
     if ctx.actor.may("delete_workshops"):
         confirm("ws_delete", "Delete this workshop?", f"'{plain(session.name)}' and every answer, comment and decision "
                 "it gathered are removed from the store for good. Download what you need first.", "Yes, delete it",

@@ -185,7 +185,8 @@ def test_export_then_import_into_another_store_gives_equal_definitions(store_pat
     at.file_uploader(key="lab_upload").set_value(("candidates.json", exported.encode(), "application/json")).run()
     at.button(key="lab_import").click().run()
     assert not at.exception, at.exception
-    assert "Imported candidates.json" in as_read(at.success[0].value)
+    assert as_read(at.success[0].value) == ("Added 1 candidate from candidates.json: "
+                                            "At university, aged 19-21 (eet_university_19_21).")
     assert lab.saved(cursor(at)) == (first,)
     assert lab.export_json(cursor(at)).split('"indicator"')[1] == exported.split('"indicator"')[1]
 
@@ -232,7 +233,7 @@ def test_hostile_text_is_data_or_refused(store_path, open_lab, where):
     at = open_lab(store_path)
     before = table_count(at)
     if where == "code value":  # the page only offers real codes; a crafted value is refused by validation
-        with pytest.raises(lab.LabError, match="is not a valid code for 'ACTIV'"):
+        with pytest.raises(lab.LabError, match='is not a valid code for "Main activity \\(education'):
             lab.from_form(declaration)
         declaration["numerator"][0]["values"] = ["F1"]
     at = fill_form(at, declaration)
@@ -240,7 +241,8 @@ def test_hostile_text_is_data_or_refused(store_path, open_lab, where):
     if where == "id":
         assert "Short name (id): use 3 to 64 lower-case letters" in problems and not at.metric
     elif where == "integer value":
-        assert f"Who is counted, row 2: value {HOSTILE!r} is not a valid INTEGER for 'age'" in problems
+        assert (f"Who is counted, row 2: value {HOSTILE!r} is not a valid whole number for "
+                '"Age at the birthday in the collection year"') in problems
     else:
         candidate = lab.from_form(declaration)
         assert [m.value for m in at.metric] == expected_cards(at, candidate)
@@ -405,3 +407,109 @@ def test_the_page_shows_a_malformed_file_as_a_message(store_path, open_lab):
         at.button(key="lab_import").click().run()
         assert not at.exception, at.exception
         assert at.error[0].value.startswith("Not saved:") and name in as_read(at.error[0].value)
+
+
+# --- a lab that guides (issue 16) ----------------------------------------------------------------------
+
+def in_page_order(node) -> list:
+    """Every element under `node` in the order a reader meets them, top to bottom."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [found for key in sorted(children) for found in in_page_order(children[key])]
+
+
+def next_message(at: AppTest, button_key: str):
+    """The first message (success, info, warning, error) after the button with `button_key`, and
+    what lies between them (nothing but the message's own container, if it sits right below)."""
+    order = [e for e in in_page_order(at.main) if getattr(e, "type", "") != "html"]
+    start = next(i for i, e in enumerate(order) if getattr(e, "key", None) == button_key)
+    after = order[start + 1:]
+    index = next(i for i, e in enumerate(after) if e.type in ("alert",) or type(e).__name__ in
+                 ("Success", "Info", "Warning", "Error"))
+    return after[index], after[:index]
+
+
+def test_each_message_sits_right_below_the_button_that_caused_it(store_path, open_lab):
+    at = open_lab(store_path)
+    at.selectbox(key="lab_start").set_value("builtin:eet_neet_19_21").run()
+    at.button(key="lab_save").click().run()  # no name yet
+    message, between = next_message(at, "lab_save")
+    assert as_read(message.value) == "Not saved:\n\n- Your name: needed, so others know who defined it"
+    assert between == [] and not at.exception
+    at.text_input(key="lab_author").set_value("Ali").run()
+    at.button(key="lab_save").click().run()
+    title, question = at.text_input(key="lab_title").value, at.text_input(key="lab_question").value
+    message, between = next_message(at, "lab_save")
+    assert as_read(message.value) == f"Saved '{title}'." and between == []
+    at.button(key="lab_retire").click().run()
+    message, between = next_message(at, "lab_retire")
+    assert as_read(message.value).startswith(f"Retired '{title}': kept here") and between == []
+    # Retiring keeps the form as it was: the same candidate, its words, ready to bring back.
+    assert (at.text_input(key="lab_title").value, at.text_input(key="lab_question").value) == (title, question)
+    assert at.selectbox(key="lab_start").value == "saved:eet_neet_19_21_candidate"
+    assert at.button(key="lab_retire").label == "Bring back"
+    at.button(key="lab_retire").click().run()
+    message, _ = next_message(at, "lab_retire")
+    assert as_read(message.value) == f"Brought back '{title}': it is in use again."
+
+
+def test_a_new_candidate_is_guided(store_path, open_lab):
+    """The id follows the title until typed over; a new row starts in the candidate's domain; internal
+    fields are not offered; an empty 'who is counted' says it means everyone, and a field recorded for
+    some ages only says which."""
+    at = open_lab(store_path)
+    assert lab.EVERYONE in [c.value for c in at.caption]
+    at.text_input(key="lab_title").set_value("Health assessment done, all ages").run()
+    assert at.text_input(key="lab_id").value == "health_assessment_done_all_ages"
+    at.text_input(key="lab_id").set_value("ph_assessed").run()
+    at.text_input(key="lab_title").set_value("Health assessment done").run()
+    assert at.text_input(key="lab_id").value == "ph_assessed"  # typed by hand: kept
+    at.selectbox(key="lab_domain").set_value("physical_health").run()
+    at.button(key="lab_numerator_add").click().run()
+    row = f"lab_numerator_{at.session_state['lab_numerator'][-1]}"
+    picker = at.selectbox(key=f"{row}_field")
+    assert picker.value == "gp_registered"  # the first field of Physical health, not IN_TOUCH
+    assert not {"response_date", "contacts_recorded", "plans_recorded"} & set(picker.options)
+    assert picker.format_func("gp_registered") == ("Registered with a GP — Physical health · Health (worker-recorded "
+                                                   "and self-reported) · Recorded by workers")
+    picker.set_value("health_assessment_done").run()
+    at.selectbox(key=f"{row}_op").set_value("is_true").run()
+    at.text_input(key="lab_question").set_value("Did you have a health check this year?")
+    at.text_area(key="lab_description").set_value("Everyone with a health assessment in the year.").run()
+    assert not at.exception and not [w.value for w in at.warning if "Analyst mode" not in w.value]
+    # Known figures: everyone in the year, and the age bands that hold a health assessment at all.
+    rows = cursor(at).execute("SELECT age_band, health_assessment_done FROM person_year WHERE collection_year = ?",
+                              [year(at)]).df()
+    held = sorted(rows.loc[rows["health_assessment_done"].notna(), "age_band"].unique())
+    assert held == ["16-17"]
+    who = next(m.value for m in at.markdown if m.value.startswith("**Who is counted:**"))
+    assert who == f"**Who is counted:** {len(rows)} young people are counted in {year(at)}. {lab.EVERYONE}"
+    assert ("Health assessment in the last year is recorded only for ages 16-17: anyone else counted has it "
+            "blank.") in [i.value for i in at.info]
+    at.sidebar.radio(key="mode").set_value("workshop").run()
+    who = next(m.value for m in at.markdown if m.value.startswith("**Who is counted:**"))
+    assert who.startswith(f"**Who is counted:** {int(round(len(rows) / 5) * 5)} young people")
+
+
+def test_plain_words_and_reading_ease_on_its_own_scale():
+    with pytest.raises(lab.LabError) as refused:
+        lab.from_form({**HIGHER_EDUCATION, "numerator": [{"field": "IN_TOUCH", "op": "in", "values": []}]})
+    assert refused.value.problems == ['Who counts towards the figure, row 1: "is one of" on "In touch with the '
+                                      'council" needs at least one value']
+    assert lab.question_check("Do you have a GP?").reading_ease == 100  # Flesch gives 117
+    assert lab.question_check("Do you have a GP?").summary == "5 words (at most 20) · reading ease 100 (aim for 60 or more)"
+
+
+def test_export_all_or_chosen_retired_ones_too(opened):
+    first = lab.create(opened, MANAGER, Indicator.model_validate(HIGHER_EDUCATION), "Sam")
+    second = lab.create(opened, MANAGER, Indicator.model_validate({**HIGHER_EDUCATION, "id": "eet_second"}), "Sam")
+    lab.set_retired(opened, MANAGER, second.id)
+    every, in_use = lab.saved_choices(opened.cursor())
+    assert every == {first.id: f"{first.title} ({first.id})", second.id: f"{second.title} ({second.id}) (retired)"}
+    assert in_use == [first.id]
+    assert [d["id"] for d in json.loads(lab.export_json(opened.cursor()))["indicator"]] == [first.id]
+    chosen = json.loads(lab.export_json(opened.cursor(), [second.id]))["indicator"]
+    assert [d["id"] for d in chosen] == [second.id]
+    assert lab.import_summary("two.json", [first, second]) == (
+        f"Added 2 candidates from two.json: {first.title} ({first.id}); {second.title} ({second.id}).")
