@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -117,3 +118,27 @@ def opened(tmp_path):
     yielded = session.open_store(tmp_path / "empty.duckdb")
     yield yielded
     yielded.connection.close()
+
+
+def store_with_words(folder: Path, name: str, team: str, theme: Callable[[int], str], note: Callable[[int], str],
+                     key: str) -> Path:
+    """A store of the example 903 files and four young people (FAKE0001-4) whose adviser team is `team`,
+    with a voice note each whose theme and text are `theme(i)` and `note(i)`: words a hostile file
+    could hold, for the tests that check they stay text."""
+    from cl_metrics import store
+    from cl_metrics.ingest import import_files, pseudonym
+
+    young_person = folder / "young_person.csv"
+    young_person.write_text("CHILD,category,disability,uasc,date_left_care,pa_team,pa_name\n" + "".join(
+        f'FAKE000{i},former relevant,0,0,14/06/2022,"{team}",Someone\n' for i in range(1, 5)))
+    voice = folder / "voice_note.csv"
+    voice.write_text("CHILD,note_date,domain,theme,speaker,consent,text\n" + "".join(
+        f'FAKE000{i},20/10/2023,accommodation,"{theme(i)}",young person,1,"{note(i)}"\n' for i in range(1, 5)))
+    path = folder / name
+    examples = Path(APP).parent / "data" / "examples"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(pseudonym.KEY_ENV, key)
+        con = store.connect(path, create=True)
+        import_files(con, [*sorted(examples.glob("*.csv")), young_person, voice], year=2024)
+        con.close()
+    return path

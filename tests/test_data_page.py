@@ -5,7 +5,6 @@ Uploads go through AppTest's file_uploader; `admin.upload` is also tested direct
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb

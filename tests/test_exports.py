@@ -14,9 +14,8 @@ from cl_metrics import lab, session, store
 from cl_metrics import workshop as ws
 from cl_metrics.export import FORMULA_STARTS, MARKING
 from cl_metrics.indicators import Indicator, builtin
-from cl_metrics.ingest import import_files, pseudonym
-from tests.conftest import APP, FACILITATOR, MANAGER, signed_in
-from tests.test_ingest import EXAMPLES, TEST_KEY
+from tests.conftest import APP, FACILITATOR, MANAGER, signed_in, store_with_words
+from tests.test_ingest import TEST_KEY
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1:A2)", "-2+3", "\tTAB"]
 PAGES = ["overview", "domain", "voice", "lab", "workshop", "data_map", "data_quality", "data"]
@@ -25,19 +24,8 @@ PAGES = ["overview", "domain", "voice", "lab", "workshop", "data_map", "data_qua
 @pytest.fixture(scope="module")
 def formula_store(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("exports")
-    young_person = folder / "young_person.csv"
-    young_person.write_text("CHILD,category,disability,uasc,date_left_care,pa_team,pa_name\n" + "".join(
-        f'FAKE000{i},former relevant,0,0,14/06/2022,"{FORMULAS[1]}",Someone\n' for i in range(1, 5)))
-    voice = folder / "voice_note.csv"
-    voice.write_text("CHILD,note_date,domain,theme,speaker,consent,text\n" + "".join(
-        f'FAKE000{i},20/10/2023,accommodation,"{FORMULAS[i % 5]}",young person,1,"{FORMULAS[(i + 1) % 5]}"\n'
-        for i in range(1, 5)))
-    path = folder / "formulas.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(pseudonym.KEY_ENV, TEST_KEY)
-        con = store.connect(path, create=True)
-        import_files(con, [*sorted(EXAMPLES.glob("*.csv")), young_person, voice], year=2024)
-        con.close()
+    path = store_with_words(folder, "formulas.duckdb", FORMULAS[1], lambda i: FORMULAS[i % 5],
+                            lambda i: FORMULAS[(i + 1) % 5], TEST_KEY)
     opened = session.open_store(path)
     candidate = lab.create(opened, MANAGER, Indicator.model_validate({
         "id": "formula_title", "domain": "keeping_in_touch", "status": "candidate", "title": FORMULAS[3],

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
 import streamlit_page as sp
-from cl_metrics import lab, session, store
+from tests.conftest import store_with_words
+from cl_metrics import lab, session
 from cl_metrics.access import Principal, accounts
 from cl_metrics.indicators import Indicator
-from cl_metrics.ingest import import_files, pseudonym
+from cl_metrics.ingest import pseudonym
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "browser-test-key-not-secret-0123"
 NAME, PASSWORD = "ana", "a long local password"
 PAGES = ["", "domain?dimension=adviser_team", "voice", "lab", "workshop", "data_map", "data_quality", "data",
@@ -47,18 +46,7 @@ def trap():
 def hostile_app(trap, tmp_path_factory):
     payload = f"![x](http://127.0.0.1:{trap}/x.png)"
     folder = tmp_path_factory.mktemp("hostile")
-    young_person = folder / "young_person.csv"
-    young_person.write_text("CHILD,category,disability,uasc,date_left_care,pa_team,pa_name\n" + "".join(
-        f'FAKE000{i},former relevant,0,0,14/06/2022,"{payload}",Someone\n' for i in range(1, 5)))
-    voice = folder / "voice_note.csv"
-    voice.write_text("CHILD,note_date,domain,theme,speaker,consent,text\n" + "".join(
-        f'FAKE000{i},20/10/2023,accommodation,"{payload}",young person,1,"{payload} {i}"\n' for i in range(1, 5)))
-    path = folder / "hostile.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(pseudonym.KEY_ENV, KEY)
-        con = store.connect(path, create=True)
-        import_files(con, [*sorted((ROOT / "data" / "examples").glob("*.csv")), young_person, voice], year=2024)
-        con.close()
+    path = store_with_words(folder, "hostile.duckdb", payload, lambda i: payload, lambda i: f"{payload} {i}", KEY)
     opened = session.open_store(path)
     lab.create(opened, Principal("setup", "manager", "command line"), Indicator.model_validate({
         "id": "hostile_title", "domain": "keeping_in_touch", "status": "candidate", "title": payload,
